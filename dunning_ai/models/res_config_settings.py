@@ -1,0 +1,8 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    dunning_enabled = fields.Boolean(related="company_id.dunning_enabled", readonly=False)
+    dunning_dry_run = fields.Boolean(related="company_id.dunning_dry_run", readonly=False)

@@ -1,0 +1,15 @@
+{
+    "name": "Dunning AI - SMS",
+    "summary": "Send dunning reminders by SMS through Odoo's sms module",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "author": "Dunning AI contributors",
+    "website": "https://github.com/dunning-ai/dunning-ai",
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "maintainers": ["dunning-ai"],
+    "depends": ["dunning_ai", "sms"],
+    "data": [],
+    "installable": True,
+    "auto_install": True,
+}
