@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .dunning_policy_stage import CHANNELS
+
 SEGMENTS = [
     ("new", "New"),
     ("reliable", "Reliable"),
@@ -20,8 +22,21 @@ class ResPartner(models.Model):
     dunning_predicted_days_late = fields.Float(string="Predicted Days Late", readonly=True, copy=False)
     dunning_last_scored = fields.Datetime(string="Last Scored", readonly=True, copy=False)
     dunning_explanation = fields.Text(string="Score Explanation", readonly=True, copy=False)
+    dunning_needs_rescore = fields.Boolean(copy=False, index=True)
 
     # Dunning settings per customer
     dunning_pause_until = fields.Date(string="Pause Reminders Until", copy=False)
     dunning_excluded = fields.Boolean(string="Exclude From Dunning", copy=False)
+    dunning_do_not_contact = fields.Boolean(
+        string="Do Not Contact",
+        copy=False,
+        help="Never contact this customer about overdue invoices, on any channel.",
+    )
+    dunning_preferred_channel = fields.Selection(
+        CHANNELS, string="Preferred Channel", copy=False,
+        help="Used whenever this channel is available for the customer.",
+    )
     dunning_collector_id = fields.Many2one("res.users", string="Collector", copy=False)
+    dunning_optout_email = fields.Boolean(string="No Email Reminders", copy=False)
+    dunning_optout_letter = fields.Boolean(string="No Letters", copy=False)
+    dunning_optout_call = fields.Boolean(string="No Phone Calls", copy=False)
