@@ -23,6 +23,7 @@
         "security/dunning_ai_security.xml",
         "security/ir.model.access.csv",
         "security/dunning_ai_rules.xml",
+        "data/mail_template_data.xml",
         "views/dunning_action_views.xml",
         "views/dunning_policy_views.xml",
         "views/menus.xml",

@@ -41,6 +41,9 @@ class DunningAction(models.Model):
     confidence = fields.Float(digits=(3, 2))
     reason = fields.Text(help="Why the engine took this decision, in plain words.")
     model_version = fields.Char()
+    mail_message_id = fields.Many2one("mail.message", string="Message Sent", readonly=True)
+    activity_id = fields.Many2one("mail.activity", string="Activity", readonly=True)
+    error_message = fields.Text(readonly=True)
 
     def _compute_name(self):
         for action in self:

@@ -41,3 +41,9 @@ class DunningPolicyStage(models.Model):
         default=7,
         help="Minimum number of days between this stage's reminder and the next stage.",
     )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Email Template",
+        domain=[("model", "=", "dunning.action")],
+        help="Email sent at this stage; rendered in the customer's language.",
+    )
