@@ -53,7 +53,11 @@ class ResCompany(models.Model):
 
     @api.model
     def _dunning_send_digest(self, company, managers, template):
-        """Render and queue one company's digest; a failure is rolled back and logged."""
+        """Render and queue one company's digest; a failure is rolled back and logged.
+
+        The management report is attached when it can be rendered; a server without
+        wkhtmltopdf still sends the figures in the mail body.
+        """
         today = fields.Date.context_today(self)
         try:
             with self.env.cr.savepoint():
@@ -62,9 +66,10 @@ class ResCompany(models.Model):
                     "date_to": today,
                     "date_from": fields.Date.subtract(today, days=max(company.dunning_digest_period_days, 1) - 1),
                 })
-                template.with_company(company).send_mail(
-                    dashboard.id,
-                    email_values={"recipient_ids": [Command.set(managers.partner_id.ids)]},
-                )
+                email_values = {"recipient_ids": [Command.set(managers.partner_id.ids)]}
+                attachment = dashboard._dunning_report_attachment_vals()
+                if attachment:
+                    email_values["attachment_ids"] = [Command.create(attachment)]
+                template.with_company(company).send_mail(dashboard.id, email_values=email_values)
         except Exception:
             _logger.exception("Dunning digest failed for company %s", company.name)

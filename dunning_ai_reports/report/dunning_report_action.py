@@ -55,6 +55,17 @@ class DunningReportAction(models.Model):
             for lang in langs
         })
 
+    _depends = {
+        "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
+        "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
+                              "amount_residual", "reconciled"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
+        "res.partner": ["dunning_segment", "dunning_collector_id", "tz"],
+        "dunning.action": ["state", "company_id", "partner_id", "move_ids", "stage_id", "tone", "channel",
+                           "planned_at", "executed_at", "create_uid"],
+        "res.company": ["dunning_collect_window_days", "dunning_minutes_per_reminder"],
+    }
+
     @property
     def _table_query(self):
         state_field = self.env["ir.model.fields"]._get("dunning.action", "state")
@@ -94,7 +105,7 @@ class DunningReportAction(models.Model):
                        COALESCE(a.executed_at, a.planned_at) AS at,
                        CASE WHEN a.state = 'done' AND ap.paid_date IS NOT NULL
                             THEN GREATEST(ap.paid_date - a.executed_at::date, 0) END AS days,
-                       (NOW() AT TIME ZONE 'UTC')::date - a.executed_at::date AS age,
+                       %(today)s - a.executed_at::date AS age,
                        COALESCE(tz.name, 'UTC') AS tz,
                        a.create_uid = %(root)s AS automated,
                        COALESCE(t.approved, FALSE) AS approved,
@@ -131,4 +142,5 @@ class DunningReportAction(models.Model):
             root_partner=self.env.ref("base.partner_root").id,
             state_field=state_field.id,
             root=SUPERUSER_ID,
+            today=fields.Date.today(),
         )

@@ -42,6 +42,14 @@ class DunningReportAging(models.Model):
     amount_61_90 = fields.Monetary(string="61-90", readonly=True)
     amount_90_plus = fields.Monetary(string="90+", readonly=True)
 
+    _depends = {
+        "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
+        "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
+                              "amount_residual", "reconciled"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
+        "res.partner": ["dunning_segment", "dunning_collector_id", "tz"],
+    }
+
     @api.model
     def _as_of(self):
         return fields.Date.to_date(self.env.context.get("dunning_as_of")) or fields.Date.context_today(self)

@@ -32,6 +32,14 @@ class DunningReportForecast(models.Model):
     amount_actual = fields.Monetary(string="Actual", readonly=True)
     amount_variance = fields.Monetary(string="Actual - Forecast", readonly=True)
 
+    _depends = {
+        "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
+        "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
+                              "amount_residual", "reconciled"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
+        "res.partner": ["dunning_segment", "dunning_collector_id", "tz"],
+    }
+
     @property
     def _table_query(self):
         return SQL(

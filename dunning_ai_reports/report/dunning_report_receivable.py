@@ -33,6 +33,17 @@ class DunningReportReceivable(models.Model):
     collected = fields.Monetary(string="Cash Collected", readonly=True)
     collected_after_reminder = fields.Monetary(string="Collected After Reminder", readonly=True)
 
+    _depends = {
+        "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
+        "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
+                              "amount_residual", "reconciled"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
+        "res.partner": ["dunning_segment", "dunning_collector_id", "tz"],
+        "dunning.action": ["state", "company_id", "partner_id", "move_ids", "stage_id", "tone", "channel",
+                           "planned_at", "executed_at", "create_uid"],
+        "res.company": ["dunning_collect_window_days", "dunning_minutes_per_reminder"],
+    }
+
     @property
     def _table_query(self):
         return SQL(

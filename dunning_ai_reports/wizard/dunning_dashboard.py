@@ -1,9 +1,12 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
+
+_logger = logging.getLogger(__name__)
 
 GROUP_BY = [
     ("partner_id", "Customer"),
@@ -156,6 +159,21 @@ class DunningDashboard(models.TransientModel):
     def action_print(self):
         self.ensure_one()
         return self.env.ref("dunning_ai_reports.action_report_dunning_management").report_action(self)
+
+    def _dunning_report_attachment_vals(self):
+        """The management report as attachment values, or ``None`` when it cannot be rendered."""
+        self.ensure_one()
+        try:
+            content, report_type = self.env["ir.actions.report"]._render_qweb_pdf(
+                "dunning_ai_reports.action_report_dunning_management", self.ids)
+        except UserError as error:
+            _logger.warning("Collections report not attached: %s", error)
+            return None
+        return {
+            "name": f"Collections {self.date_from} - {self.date_to}.{report_type}",
+            "raw": content,
+            "mimetype": "application/pdf" if report_type == "pdf" else "text/html",
+        }
 
     def _dunning_report_values(self):
         """Everything the PDF report and the digest print, computed in grouped queries."""
