@@ -55,7 +55,7 @@ class DunningReportAction(models.Model):
             for lang in langs
         })
 
-    _depends = {
+    _depends = {  # noqa: RUF012 (Odoo class attribute)
         "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
         "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
                               "amount_residual", "reconciled"],

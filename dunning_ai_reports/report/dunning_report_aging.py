@@ -42,7 +42,7 @@ class DunningReportAging(models.Model):
     amount_61_90 = fields.Monetary(string="61-90", readonly=True)
     amount_90_plus = fields.Monetary(string="90+", readonly=True)
 
-    _depends = {
+    _depends = {  # noqa: RUF012 (Odoo class attribute)
         "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
         "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
                               "amount_residual", "reconciled"],

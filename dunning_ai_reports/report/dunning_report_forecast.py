@@ -32,7 +32,7 @@ class DunningReportForecast(models.Model):
     amount_actual = fields.Monetary(string="Actual", readonly=True)
     amount_variance = fields.Monetary(string="Actual - Forecast", readonly=True)
 
-    _depends = {
+    _depends = {  # noqa: RUF012 (Odoo class attribute)
         "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
         "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
                               "amount_residual", "reconciled"],

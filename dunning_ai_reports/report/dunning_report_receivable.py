@@ -33,7 +33,7 @@ class DunningReportReceivable(models.Model):
     collected = fields.Monetary(string="Cash Collected", readonly=True)
     collected_after_reminder = fields.Monetary(string="Collected After Reminder", readonly=True)
 
-    _depends = {
+    _depends = {  # noqa: RUF012 (Odoo class attribute)
         "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
         "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
                               "amount_residual", "reconciled"],

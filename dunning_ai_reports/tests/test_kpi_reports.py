@@ -1,11 +1,9 @@
 from datetime import date
 
 from freezegun import freeze_time
-
 from odoo import SUPERUSER_ID, fields
-from odoo.tests import new_test_user, tagged
-
 from odoo.addons.dunning_ai.tests.common import DunningCommon
+from odoo.tests import new_test_user, tagged
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 TRACKING = {"tracking_disable": False, "mail_notrack": False}
@@ -182,7 +180,8 @@ class TestDunningReports(DunningCommon):
     def test_recent_action_does_not_count_as_unpaid_yet(self):
         Report = self.env["dunning.report.action"]
         verdict = Report._read_group([("action_id", "=", self.act2.id)], [], ["paid_7:avg", "paid_14:avg"])
-        self.assertEqual(verdict, [(None, None)], "executed three days ago and not paid: no verdict yet")
+        self.assertIs(verdict[0][0], False, "executed three days ago and not paid: no verdict yet (NULL)")
+        self.assertIs(verdict[0][1], False)
         act1 = Report.search([("action_id", "=", self.act1.id)])
         self.assertEqual((act1.paid_7, act1.paid_14, act1.days_to_pay), (0.0, 0.0, 23.0))
 
