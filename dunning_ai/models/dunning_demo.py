@@ -61,7 +61,8 @@ class DunningDemo(models.AbstractModel):
         today = fields.Date.context_today(self)
         for lang in {c[2] for c in DEMO_CUSTOMERS}:
             self.env["res.lang"]._activate_lang(lang)
-        countries = {c.code: c for c in self.env["res.country"].search([("code", "in", [c[1] for c in DEMO_CUSTOMERS])])}
+        codes = [c[1] for c in DEMO_CUSTOMERS]
+        countries = {c.code: c for c in self.env["res.country"].search([("code", "in", codes)])}
         partners = self.env["res.partner"].create([
             {
                 "name": name,
