@@ -113,7 +113,7 @@ ensure_postgres() {
     if [ ! -f "$data/PG_VERSION" ]; then
         say "Initialising a private PostgreSQL cluster in $data"
         mkdir -p "$data"
-        [ "$(id -u)" = 0 ] && chown postgres "$data"
+        if [ "$(id -u)" = 0 ]; then chown postgres "$data"; fi
         "${run_as[@]}" "$bindir/initdb" -D "$data" -A trust -U postgres >/dev/null
     fi
     export PGHOST="$sock" PGPORT="$PRIVATE_PG_PORT"
@@ -140,10 +140,10 @@ write_odoo_conf() {  # $1 = file
         echo "http_interface = 127.0.0.1"
         echo "http_port = ${DUNNING_HTTP_PORT:-8069}"
         echo "list_db = True"
-        [ -n "${PGHOST:-}" ] && echo "db_host = $PGHOST"
-        [ -n "${PGPORT:-}" ] && echo "db_port = $PGPORT"
-        [ -n "${PGUSER:-}" ] && echo "db_user = $PGUSER"
-        [ -n "${PGPASSWORD:-}" ] && echo "db_password = $PGPASSWORD"
+        if [ -n "${PGHOST:-}" ]; then echo "db_host = $PGHOST"; fi
+        if [ -n "${PGPORT:-}" ]; then echo "db_port = $PGPORT"; fi
+        if [ -n "${PGUSER:-}" ]; then echo "db_user = $PGUSER"; fi
+        if [ -n "${PGPASSWORD:-}" ]; then echo "db_password = $PGPASSWORD"; fi
     } > "$1"
 }
 
