@@ -37,7 +37,7 @@ class DunningKpi(models.AbstractModel):
         for row in rows:
             key = row[0] if groupby else None
             values = row[1:] if groupby else row
-            result[key] = {agg.split(":")[0]: value or 0.0 for agg, value in zip(aggregates, values)}
+            result[key] = {agg.split(":")[0]: value or 0.0 for agg, value in zip(aggregates, values, strict=True)}
         return result
 
     @api.model
@@ -178,7 +178,7 @@ class DunningKpi(models.AbstractModel):
             "forecast": forecast or 0.0,
             "actual": actual or 0.0,
             "error": float(err),
-        } for (week, forecast, actual), err in zip(rows, error)]
+        } for (week, forecast, actual), err in zip(rows, error, strict=True)]
         return weeks, _clean(mape)
 
     @api.model

@@ -4,6 +4,8 @@ from odoo.addons.dunning_ai.models.dunning_policy_stage import CHANNELS, TONES
 from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
+from .common import partner_columns
+
 
 class DunningReportAction(models.Model):
     """Outcome and origin of every dunning action: the engine's effectiveness and impact.
@@ -27,8 +29,8 @@ class DunningReportAction(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
-    collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
-    stage_id = fields.Many2one("dunning.policy.stage", string="Stage", readonly=True)
+    collector_id = fields.Many2one("res.users", readonly=True)
+    stage_id = fields.Many2one("dunning.policy.stage", readonly=True)
     tone = fields.Selection(TONES, readonly=True)
     channel = fields.Selection(CHANNELS, readonly=True)
     state = fields.Selection(ACTION_STATES, readonly=True)
@@ -55,7 +57,7 @@ class DunningReportAction(models.Model):
             for lang in langs
         })
 
-    _depends = {  # noqa: RUF012 (Odoo class attribute)
+    _depends = {
         "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
         "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
                               "amount_residual", "reconciled"],
@@ -101,7 +103,7 @@ class DunningReportAction(models.Model):
                   JOIN move_paid mp ON mp.move_id = rel.account_move_id
               GROUP BY rel.dunning_action_id
             ), base AS (
-                SELECT a.*, rp.dunning_segment, rp.dunning_collector_id,
+                SELECT a.*, %(partner_cols)s,
                        COALESCE(a.executed_at, a.planned_at) AS at,
                        CASE WHEN a.state = 'done' AND ap.paid_date IS NOT NULL
                             THEN GREATEST(ap.paid_date - a.executed_at::date, 0) END AS days,
@@ -119,7 +121,7 @@ class DunningReportAction(models.Model):
              LEFT JOIN tracked t ON t.action_id = a.id
             )
             SELECT b.id, b.id AS action_id, b.company_id, b.partner_id,
-                   b.dunning_segment AS segment, b.dunning_collector_id AS collector_id,
+                   b.segment, b.collector_id,
                    b.stage_id, b.tone, b.channel, b.state,
                    (b.at AT TIME ZONE 'UTC' AT TIME ZONE b.tz)::date AS date,
                    EXTRACT(HOUR FROM b.at AT TIME ZONE 'UTC' AT TIME ZONE b.tz)::int AS send_hour,
@@ -143,4 +145,5 @@ class DunningReportAction(models.Model):
             state_field=state_field.id,
             root=SUPERUSER_ID,
             today=fields.Date.today(),
+            partner_cols=partner_columns(self.env, SQL("a.company_id")),
         )

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
-from .common import INVOICE_LINE_WHERE, PARTNER_COLUMNS
+from .common import INVOICE_LINE_WHERE, partner_columns
 
 
 class DunningReportAging(models.Model):
@@ -25,7 +25,7 @@ class DunningReportAging(models.Model):
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
-    collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
+    collector_id = fields.Many2one("res.users", readonly=True)
     date = fields.Date(string="Invoice Date", readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
     days_overdue = fields.Integer(readonly=True, aggregator="max")
@@ -42,7 +42,7 @@ class DunningReportAging(models.Model):
     amount_61_90 = fields.Monetary(string="61-90", readonly=True)
     amount_90_plus = fields.Monetary(string="90+", readonly=True)
 
-    _depends = {  # noqa: RUF012 (Odoo class attribute)
+    _depends = {
         "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
         "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
                               "amount_residual", "reconciled"],
@@ -95,5 +95,6 @@ class DunningReportAging(models.Model):
               JOIN res_partner rp ON rp.id = o.partner_id
              WHERE o.amount != 0
             """,
-            d=as_of, where=INVOICE_LINE_WHERE, partner_cols=PARTNER_COLUMNS, bucket=bucket,
+            d=as_of, where=INVOICE_LINE_WHERE, bucket=bucket,
+            partner_cols=partner_columns(self.env, SQL("o.company_id")),
         )

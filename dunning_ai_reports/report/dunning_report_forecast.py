@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
-from .common import INVOICE_LINE_WHERE, PARTNER_COLUMNS
+from .common import INVOICE_LINE_WHERE, partner_columns
 
 
 class DunningReportForecast(models.Model):
@@ -25,14 +25,14 @@ class DunningReportForecast(models.Model):
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
-    collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
-    week = fields.Date(string="Week", readonly=True, help="Monday of the week.")
+    collector_id = fields.Many2one("res.users", readonly=True)
+    week = fields.Date(readonly=True, help="Monday of the week.")
     is_predicted = fields.Boolean(string="From Prediction", readonly=True)
     amount_forecast = fields.Monetary(string="Forecast", readonly=True)
     amount_actual = fields.Monetary(string="Actual", readonly=True)
     amount_variance = fields.Monetary(string="Actual - Forecast", readonly=True)
 
-    _depends = {  # noqa: RUF012 (Odoo class attribute)
+    _depends = {
         "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
         "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
                               "amount_residual", "reconciled"],
@@ -79,5 +79,5 @@ class DunningReportForecast(models.Model):
               JOIN res_company c ON c.id = r.company_id
               JOIN res_partner rp ON rp.id = r.partner_id
             """,
-            where=INVOICE_LINE_WHERE, partner_cols=PARTNER_COLUMNS,
+            where=INVOICE_LINE_WHERE, partner_cols=partner_columns(self.env, SQL("r.company_id")),
         )

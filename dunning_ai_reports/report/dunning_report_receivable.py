@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
-from .common import INVOICE_LINE_WHERE, PARTNER_COLUMNS
+from .common import INVOICE_LINE_WHERE, partner_columns
 
 
 class DunningReportReceivable(models.Model):
@@ -27,13 +27,13 @@ class DunningReportReceivable(models.Model):
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
-    collector_id = fields.Many2one("res.users", string="Collector", readonly=True)
+    collector_id = fields.Many2one("res.users", readonly=True)
     date = fields.Date(readonly=True)
     credit_sales = fields.Monetary(readonly=True)
     collected = fields.Monetary(string="Cash Collected", readonly=True)
-    collected_after_reminder = fields.Monetary(string="Collected After Reminder", readonly=True)
+    collected_after_reminder = fields.Monetary(readonly=True)
 
-    _depends = {  # noqa: RUF012 (Odoo class attribute)
+    _depends = {
         "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
         "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
                               "amount_residual", "reconciled"],
@@ -93,5 +93,5 @@ class DunningReportReceivable(models.Model):
               JOIN res_company c ON c.id = mv.company_id
               JOIN res_partner rp ON rp.id = mv.partner_id
             """,
-            where=INVOICE_LINE_WHERE, partner_cols=PARTNER_COLUMNS,
+            where=INVOICE_LINE_WHERE, partner_cols=partner_columns(self.env, SQL("mv.company_id")),
         )

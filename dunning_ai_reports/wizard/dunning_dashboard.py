@@ -36,7 +36,7 @@ class DunningDashboard(models.TransientModel):
 
     # Receivable KPIs
     credit_sales = fields.Monetary(compute="_compute_kpis")
-    receivables = fields.Monetary(string="Receivables", compute="_compute_kpis")
+    receivables = fields.Monetary(compute="_compute_kpis")
     receivables_begin = fields.Monetary(string="Receivables at Start", compute="_compute_kpis")
     current_receivables = fields.Monetary(string="Not Due", compute="_compute_kpis")
     overdue = fields.Monetary(compute="_compute_kpis")

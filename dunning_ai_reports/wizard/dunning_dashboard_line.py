@@ -19,7 +19,7 @@ class DunningDashboardLine(models.TransientModel):
     name = fields.Char(string="Group", required=True)
     partner_id = fields.Many2one("res.partner", string="Customer")
     segment = fields.Selection(SEGMENTS, string="Payment Segment")
-    collector_id = fields.Many2one("res.users", string="Collector")
+    collector_id = fields.Many2one("res.users")
     credit_sales = fields.Monetary()
     receivables_begin = fields.Monetary(string="Receivables at Start")
     receivables = fields.Monetary()
