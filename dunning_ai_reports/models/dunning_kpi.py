@@ -108,7 +108,7 @@ class DunningKpi(models.AbstractModel):
             ((start + relativedelta(months=1)) - start).days for start in month_starts[1:]
         ]
         rows = Moves._read_group(
-            domain + [("date", ">=", first), ("date", "<=", date_to)],
+            domain + [("kind", "=", "sale"), ("date", ">=", first), ("date", "<=", date_to)],
             ([groupby] if groupby else []) + ["date:month"],
             ["credit_sales:sum"],
         )
