@@ -1,2 +1,3 @@
 from . import res_company
 from . import dunning_kpi
+from . import dunning_demo

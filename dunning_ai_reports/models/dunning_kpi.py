@@ -139,8 +139,11 @@ class DunningKpi(models.AbstractModel):
         } for key, count, paid_7, paid_14, days in rows]
 
     @api.model
-    def _dunning_impact(self, company, date_from, date_to):
-        """Contacts sent, automated vs manual, approvals, overrides, hours saved, DSO vs before."""
+    def _dunning_impact(self, company, date_from, date_to, dso=None):
+        """Contacts sent, automated vs manual, approvals, overrides, hours saved, DSO vs before.
+
+        ``dso`` of the period may be passed when the caller has it already.
+        """
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         totals = self._group_rows(
             self.env["dunning.report.action"],
@@ -149,7 +152,8 @@ class DunningKpi(models.AbstractModel):
             ["sent_count:sum", "automated_count:sum", "manual_count:sum",
              "approved_count:sum", "overridden_count:sum"],
         )[None]
-        dso = self._dunning_period_kpis(company, date_from, date_to)[0]["dso"]
+        if dso is None:
+            dso = self._dunning_period_kpis(company, date_from, date_to)[0]["dso"]
         baseline = False
         since = company.dunning_enabled_since
         if since:
