@@ -243,6 +243,33 @@ class TestDunningReports(DunningCommon):
         self.assertIn("Collector hours saved", mail.body_html)
         self.assertEqual(len(mail.attachment_ids), 1, "the management report is attached")
 
+    def test_digest_cron_runs_for_each_company(self):
+        manager = new_test_user(self.env, login="dunning_mgr2", groups="dunning_ai.group_dunning_manager",
+                                email="manager2@example.com")
+        cron = self.env.ref("dunning_ai_reports.ir_cron_dunning_report_digest")
+        with freeze_time("2026-04-01 07:00:00"), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        mails = self.env["mail.mail"].search([("subject", "like", "collections 2026-03-03 - 2026-04-01")])
+        self.assertEqual(len(mails), 1, "one digest for the company, to all its managers at once")
+        self.assertIn(manager.partner_id, mails.recipient_ids)
+        self.assertNotIn(self.collector.partner_id, mails.recipient_ids, "collectors do not get the digest")
+
+    def test_demo_reminder_history_only_for_late_invoices(self):
+        on_time = self._dunning_invoice(self.partner_a, 100.0, "2026-03-02", "2026-04-01")
+        self._dunning_pay(on_time, 100.0, "2026-04-03")
+        with freeze_time("2026-04-30"):
+            actions = self.env["dunning.demo"]._generate_reminder_history(days=180)
+        by_move = {move: actions.filtered(lambda a, m=move: a.move_ids == m) for move in actions.move_ids}
+        # inv1 due 02-09 paid 03-05: reminders on 02-14 and 02-28, none on 03-14
+        self.assertEqual(sorted(by_move[self.inv1].mapped("channel")), ["email", "letter"])
+        # inv4 due 03-11 paid 04-05: 03-16, 03-30; inv2 due 04-09, open: 04-14, 04-28
+        self.assertEqual(len(by_move[self.inv4]), 2)
+        self.assertEqual(len(by_move[self.inv2]), 2)
+        self.assertEqual(set(by_move[self.inv3].mapped("tone")), {"friendly", "firm", "final"})
+        self.assertNotIn(on_time, by_move, "paid within 5 days of its due date: no reminder")
+        self.assertNotIn(self.refund, by_move)
+        self.assertEqual(self.company.dunning_enabled_since, date(2025, 11, 1))
+
     def test_views_are_company_restricted(self):
         other = self.setup_other_company()["company"]
         self._dunning_invoice(self.partner_a, 999.0, "2026-03-02", "2026-03-10", company=other)
