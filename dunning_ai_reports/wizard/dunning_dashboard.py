@@ -77,6 +77,11 @@ class DunningDashboard(models.TransientModel):
     paid_14 = fields.Float(string="Paid Within 14 Days", compute="_compute_kpis")
     median_days_to_pay = fields.Float(digits=(16, 1), compute="_compute_kpis")
 
+    @api.depends("company_id", "date_from", "date_to")
+    def _compute_display_name(self):
+        for dashboard in self:
+            dashboard.display_name = self.env._("Collections Dashboard")
+
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
         for dashboard in self:
