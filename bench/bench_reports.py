@@ -45,14 +45,27 @@ def create_database(name, args):
     print(f"built {counts} in {time.perf_counter() - start:.1f} s")
 
 
-def _timed(function, repeat):
-    best, result = None, None
+def _backend_cpu(pid):
+    """CPU seconds used so far by one PostgreSQL backend (user + system), from /proc."""
+    fields_ = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields_[11]) + int(fields_[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(function, repeat, backend_pid):
+    """Best wall time and best CPU time (this process + its PostgreSQL backend) of a few runs.
+
+    CPU time is what the query costs on an idle core; wall time also counts the waits
+    for a CPU on a shared machine.
+    """
+    best_wall = best_cpu = result = None
     for _ in range(repeat):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time() + _backend_cpu(backend_pid)
         result = function()
-        elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-    return best, result
+        wall = time.perf_counter() - wall
+        cpu = time.process_time() + _backend_cpu(backend_pid) - cpu
+        best_wall = wall if best_wall is None else min(best_wall, wall)
+        best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
+    return best_wall, best_cpu, result
 
 
 def run_benchmarks(name, repeat):
@@ -67,6 +80,10 @@ def run_benchmarks(name, repeat):
     year_ago = today - timedelta(days=365)
     week = today - timedelta(days=today.weekday())
     with registry.cursor() as cr:
+        # one backend does all the work, so that its CPU time is the query's whole cost
+        cr.execute("SET max_parallel_workers_per_gather = 0")
+        cr.execute("SELECT pg_backend_pid()")
+        backend_pid = cr.fetchone()[0]
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         company = env["res.company"].browse(env["res.company"].search([], limit=1, order="id").id)
         dom = [("company_id", "=", company.id)]
@@ -80,7 +97,14 @@ def run_benchmarks(name, repeat):
                    "amount_90_plus:sum", "amount_open:sum"]
 
         def page_and_count(model, domain):
-            return len(model.search(domain, limit=80)), model.search_count(domain)
+            """What a list view asks: the first page in the default order and a count up to 10,000."""
+            return len(model.search(domain, limit=80)), model.search_count(domain, limit=10000)
+
+        def dashboard():
+            """Every card of the dashboard for the last 90 days, as the form computes them."""
+            board = env["dunning.dashboard"].new({"company_id": company.id, "date_from": today - timedelta(days=89),
+                                                  "date_to": today})
+            return [board.dso, board.cei, board.sent_count, board.baseline_dso, board.paid_14]
 
         cases = [
             ("aging pivot by segment (today)", lambda: Aging._read_group(dom, ["segment"], buckets)),
@@ -112,17 +136,20 @@ def run_benchmarks(name, repeat):
             ("KPIs per customer, 90 days (20k rows)", lambda: Kpi._dunning_period_kpis(
                 company, today - timedelta(days=89), today, groupby="partner_id")),
             ("impact incl. DSO before", lambda: Kpi._dunning_impact(company, today - timedelta(days=89), today)),
+            ("dashboard, all cards (90 days)", dashboard),
         ]
-        print(f"{'report query':<44} {'best of ' + str(repeat):>10}  {'rows':>7}  target {TARGET_S:.0f} s")
+        print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs; "
+              f"best of {repeat} runs, target {TARGET_S:.0f} s of CPU")
+        print(f"{'report query':<44} {'wall':>8} {'CPU':>8}  {'rows':>7}")
         slow = 0
         for label, function in cases:
             env.invalidate_all()
-            elapsed, result = _timed(function, repeat)
+            wall, cpu, result = _timed(function, repeat, backend_pid)
             rows = len(result[0]) if isinstance(result, tuple) and isinstance(result[0], list) else (
                 len(result) if isinstance(result, list) else "-")
-            status = "ok" if elapsed < TARGET_S else "SLOW"
+            status = "ok" if cpu < TARGET_S else "SLOW"
             slow += status == "SLOW"
-            print(f"{label:<44} {elapsed:>9.3f}s  {rows!s:>7}  {status}")
+            print(f"{label:<44} {wall:>7.3f}s {cpu:>7.3f}s  {rows!s:>7}  {status}")
         cr.rollback()
     return slow
 

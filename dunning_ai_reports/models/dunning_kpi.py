@@ -122,6 +122,18 @@ class DunningKpi(models.AbstractModel):
         return sales, month_days
 
     @api.model
+    def _dunning_dso(self, company, date_from, date_to):
+        """Standard DSO of the company alone: ending receivables and credit sales, two queries."""
+        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
+        domain = [("company_id", "=", company.id)]
+        [(receivables,)] = self.env["dunning.report.aging"].with_context(dunning_as_of=date_to)._read_group(
+            domain, [], ["amount_open:sum"])
+        [(sales,)] = self.env["dunning.report.receivable"]._read_group(
+            domain + [("kind", "=", "sale"), ("date", ">=", date_from), ("date", "<=", date_to)],
+            [], ["credit_sales:sum"])
+        return _clean(kpi.dso_standard(receivables or 0.0, sales or 0.0, (date_to - date_from).days + 1))
+
+    @api.model
     def _dunning_effectiveness(self, company, date_from, date_to, groupby):
         """Per group of done actions: count, share paid within 7 and 14 days, median days to pay."""
         rows = self.env["dunning.report.action"]._read_group(
@@ -153,13 +165,12 @@ class DunningKpi(models.AbstractModel):
              "approved_count:sum", "overridden_count:sum"],
         )[None]
         if dso is None:
-            dso = self._dunning_period_kpis(company, date_from, date_to)[0]["dso"]
+            dso = self._dunning_dso(company, date_from, date_to)
         baseline = False
         since = company.dunning_enabled_since
         if since:
             length = (date_to - date_from).days + 1
-            baseline = self._dunning_period_kpis(
-                company, since - timedelta(days=length), since - timedelta(days=1))[0]["dso"]
+            baseline = self._dunning_dso(company, since - timedelta(days=length), since - timedelta(days=1))
         return {
             **{name: int(value) for name, value in totals.items()},
             "hours_saved": kpi.hours_saved(totals["automated_count"], company.dunning_minutes_per_reminder),

@@ -45,6 +45,14 @@ class DunningReportReceivable(models.Model):
         "res.company": ["dunning_collect_window_days", "dunning_minutes_per_reminder"],
     }
 
+    def init(self):
+        """Index the invoices' receivable lines: every cash row looks up both sides of a partial."""
+        super().init()
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS account_move_line_dunning_payment_term_idx ON account_move_line (id) "
+            "INCLUDE (move_id, company_id, date) WHERE display_type = 'payment_term'"
+        )
+
     @property
     def _table_query(self):
         return SQL(
