@@ -272,6 +272,8 @@ def risk_and_segment(F, p, config):
 
 def predict(model, F):
     """P(late) and predicted days late for feature rows, with either kind of model."""
+    if not len(F):
+        return np.zeros(0), np.zeros(0)
     if model.kind == "model":
         return model.classifier.predict_proba(F)[:, 1], model.regressor.predict(F)
     return _prior_predict(model, F)
