@@ -24,8 +24,13 @@
         "security/ir.model.access.csv",
         "security/dunning_ai_rules.xml",
         "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/dunning_action_views.xml",
         "views/dunning_policy_views.xml",
+        "views/dunning_model_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
     "demo": [

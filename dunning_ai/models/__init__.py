@@ -7,3 +7,6 @@ from . import res_partner
 from . import account_move
 from . import res_config_settings
 from . import dunning_demo
+from . import dunning_model
+from . import res_partner_score
+from . import account_partial_reconcile
