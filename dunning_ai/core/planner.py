@@ -64,8 +64,9 @@ def choose_stage(days_overdue, segment, risk, prev_stage, days_since_prev, stage
     result = np.full(n, NO_STAGE, dtype=int)
     if n == 0 or n_stages == 0:
         return result, status
-    effective = offsets[None, :] + shift[:, None]
-    effective = np.where(courtesy[None, :], effective, np.maximum(effective, grace_days))
+    # the grace period delays the policy's overdue stages; a segment then shifts them
+    base = np.where(courtesy, offsets, np.maximum(offsets, grace_days))
+    effective = base[None, :] + shift[:, None]
     eligible = effective <= days[:, None]
     # a courtesy reminder only makes sense before the due date, and only for allowed segments
     eligible &= ~courtesy[None, :] | ((days[:, None] < 0) & courtesy_ok[:, None])
@@ -150,7 +151,7 @@ def earliest_send(now, last_contact, recent_contacts, max_per_week, min_gap_hour
     return result
 
 
-def _zone(name, fallback):
+def zone_or_default(name, fallback):
     try:
         return ZoneInfo(name) if name else ZoneInfo(fallback)
     except (ZoneInfoNotFoundError, ValueError):
@@ -208,7 +209,7 @@ def choose_send_time(now, tz_names, channels, earliest, hour_draws, weekday_draw
     zone_cache = {}
     for (tz_name, channel), k in combos.items():
         if tz_name not in zone_cache:
-            zone = _zone(tz_name, default_tz)
+            zone = zone_or_default(tz_name, default_tz)
             local = [s.astimezone(zone) for s in slots_utc]
             zone_cache[tz_name] = (
                 np.array([t.hour for t in local]),
@@ -274,7 +275,8 @@ def plan(now, customers, stages, channels, *, overrides=None, settings=None, see
     :param channels: list of channel names, the column order of channel arrays
     :param settings: dict with ``costs`` {channel: cost}, ``channel_hours``,
         ``business_hours``, ``quiet_hours``, ``working_weekdays``, ``holidays``,
-        ``default_tz``, ``max_per_week``, ``min_gap_hours``, ``grace_days``, ``cost_weight``
+        ``default_tz``, ``max_per_week``, ``min_gap_hours``, ``grace_days``, ``jump_risk``,
+        ``cost_weight``
     :param seed: Thompson sampling seed; the same inputs and seed give the same plan
     :return: dict of arrays ``stage``, ``status``, ``tone``, ``tone_shift``, ``channel``
         (index or -1), ``planned`` (datetimes or None), ``local_hour``, ``confidence``,
@@ -293,7 +295,7 @@ def plan(now, customers, stages, channels, *, overrides=None, settings=None, see
     stage, status = choose_stage(
         customers["days_overdue"], seg, customers["risk"], customers["prev_stage"],
         customers["days_since_prev"], stage_arrays, overrides,
-        grace_days=settings.get("grace_days", 0))
+        grace_days=settings.get("grace_days", 0), jump_risk=settings.get("jump_risk", 80.0))
     has_stage = stage >= 0
     tone, tone_shift = choose_tone(np.where(has_stage, stage_tone[np.clip(stage, 0, None)], 0), seg)
 
