@@ -32,6 +32,9 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/dunning_demo.xml",
+    ],
     "installable": True,
     "application": True,
 }

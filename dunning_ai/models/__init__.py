@@ -9,3 +9,4 @@ from . import account_move
 from . import res_config_settings
 from . import dunning_action_planner
 from . import dunning_action_executor
+from . import dunning_demo
