@@ -150,7 +150,7 @@ class DunningAction(models.Model):
                       FROM account_move_dunning_action_rel r
                       JOIN account_move_line l ON l.move_id = r.account_move_id
                       JOIN account_move m ON m.id = l.move_id
-                     WHERE r.dunning_action_id = a.id AND l.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                     WHERE r.dunning_action_id = a.id AND l.account_id IN %(receivable)s
                        AND NOT l.reconciled AND l.amount_residual > 0
                        AND l.no_followup IS NOT TRUE AND m.dunning_disputed IS NOT TRUE),
                    (SELECT BOOL_OR(m.dunning_disputed)
@@ -160,12 +160,12 @@ class DunningAction(models.Model):
                    (SELECT COALESCE(SUM(l.amount_residual), 0)
                       FROM account_move_line l JOIN res_partner lp ON lp.id = l.partner_id
                      WHERE lp.commercial_partner_id = cp.id AND l.company_id = a.company_id
-                       AND l.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable') AND l.parent_state = 'posted'
+                       AND l.account_id IN %(receivable)s AND l.parent_state = 'posted'
                        AND NOT l.reconciled AND l.no_followup IS NOT TRUE)
               FROM dunning_action a JOIN res_partner cp ON cp.id = a.partner_id
              WHERE a.id = ANY(%(ids)s)
             """,
-            today=today, ids=self.ids,
+            today=today, ids=self.ids, receivable=self._dunning_receivable_accounts(),
         ))
         _ = self.env._
         result = {}
@@ -185,6 +185,11 @@ class DunningAction(models.Model):
                 cancel = _("credit notes or payments cover the debt")
             result[aid] = {"cancel": cancel, "move_ids": open_moves or []}
         return result
+
+    @api.model
+    def _dunning_receivable_accounts(self):
+        """Receivable account ids as an SQL sub-select (``account_type`` is not stored on lines)."""
+        return SQL("(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
 
     def _dunning_send_email(self):
         """Render the stage's template in the customer's language and post it on their chatter.
@@ -278,7 +283,7 @@ class DunningAction(models.Model):
                        (SELECT COALESCE(SUM(l.amount_residual), 0)
                           FROM account_move_dunning_action_rel r
                           JOIN account_move_line l ON l.move_id = r.account_move_id
-                         WHERE r.dunning_action_id = a.id AND l.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                         WHERE r.dunning_action_id = a.id AND l.account_id IN %(receivable)s
                            AND NOT l.reconciled) AS residual,
                        (SELECT MAX(apr.max_date)
                           FROM account_move_dunning_action_rel r
@@ -311,7 +316,7 @@ class DunningAction(models.Model):
              WHERE a.id = f.id AND (f.residual <= 0 OR f.window_end <= %(now)s)
          RETURNING a.id
             """,
-            now=now,
+            now=now, receivable=self._dunning_receivable_accounts(),
         ))
         updated = [row[0] for row in self.env.cr.fetchall()]
         self.invalidate_model(["outcome", "paid_within_days", "replied"])

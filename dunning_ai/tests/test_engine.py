@@ -155,7 +155,7 @@ class TestDunningPlanner(DunningEngineCommon):
         self.policy.min_amount = 10.0
         disputed.invoice_ids.dunning_disputed = True
         no_followup.invoice_ids.line_ids.filtered(
-            lambda l: l.account_type == "asset_receivable").no_followup = True
+            lambda line: line.account_type == "asset_receivable").no_followup = True
         self.env["dunning.promise"].create({
             "partner_id": promised.id, "date": "2026-03-20", "amount": 800.0})
         self._dunning_invoice(credit, 1000.0, "2026-02-10", move_type="out_refund")
@@ -280,12 +280,14 @@ class TestDunningExecutor(DunningEngineCommon):
 
     def test_template_error_fails_alone(self):
         good = self._customer("Good Co", ref="G1")
-        bad = self._customer("Bad Co")
+        bad = self._customer("Bad Co", ref="B1")
         for partner in (good, bad):
             self._dunning_invoice(partner, 400.0, "2026-02-01", "2026-03-01")
         actions = self._plan("2026-03-10 07:00:00")
         self.assertEqual(set(actions.mapped("tone")), {"friendly"})
+        # a template that renders for customers with a reference only; then the data breaks
         actions[0]._dunning_mail_template().body_html = '<p><t t-out="object.partner_id.ref.upper()"/></p>'
+        bad.ref = False
         self._execute("2026-03-20 10:00:00")
         by_partner = {a.partner_id: a for a in actions}
         self.assertEqual(by_partner[good].state, "done")
