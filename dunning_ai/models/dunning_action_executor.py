@@ -9,6 +9,7 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 EXECUTE_BATCH = 200
+EMAIL_RENDER_FIELDS = ["subject", "body_html", "email_from", "attachment_ids", "report_template_ids"]
 LETTER_REPORTS = ("dunning_ai.action_report_dunning_letter", "account.account_invoices")
 
 
@@ -70,10 +71,15 @@ class DunningAction(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _dunning_execute(self):
-        """Re-check each action, then send it; one failing action never stops the others."""
+        """Re-check each action, then send it; one failing action never stops the others.
+
+        Emails of the batch are rendered together; sent actions are marked done and logged
+        on their customers' chatter in bulk, in the transaction that queued their messages.
+        """
         now = fields.Datetime.now()
         checks = self._dunning_send_time_checks()
         availability = self.partner_id._dunning_channel_availability()
+        to_send = self.browse()
         for action in self:
             check = checks.get(action.id, {})
             if check.get("cancel"):
@@ -87,21 +93,49 @@ class DunningAction(models.Model):
                     action._dunning_cancel(self.env._("%(channel)s no longer possible: %(why)s.",
                                                       channel=action.channel, why=why))
                     continue
-            action._dunning_send_isolated(now, availability[action.partner_id.id])
+            to_send |= action
+        rendered = to_send.filtered(lambda a: a.channel == "email")._dunning_render_emails()
+        sent = self.browse()
+        for action in to_send:
+            if action._dunning_send_isolated(availability[action.partner_id.id], rendered.get(action.id)):
+                sent |= action
+        sent.with_context(tracking_disable=True).write(
+            {"state": "done", "executed_at": now, "error_message": False})
+        sent.filtered(lambda a: a.channel != "letter")._dunning_log_on_customers()
+        return sent
 
-    def _dunning_send_isolated(self, now, availability):
+    def _dunning_render_emails(self):
+        """Render the batch's emails, one call per template; a batch that fails renders one by one."""
+        rendered = {}
+        by_template = {}
+        for action in self:
+            by_template.setdefault(action._dunning_mail_template(), []).append(action.id)
+        for template, ids in by_template.items():
+            if not template:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    rendered.update(template._generate_template(ids, EMAIL_RENDER_FIELDS))
+            except Exception:  # noqa: BLE001 - each action is rendered alone and fails alone
+                _logger.info("Dunning: batch rendering of %s failed, rendering one by one", template.name)
+        return rendered
+
+    def _dunning_send_isolated(self, availability, rendered=None):
         """Send through the action's channel inside a savepoint; fall back once on failure."""
         self.ensure_one()
         error = None
         for attempt in range(2):
             try:
                 with self.env.cr.savepoint():
-                    getattr(self, f"_dunning_send_{self.channel}")()
-                    self.write({"state": "done", "executed_at": now, "error_message": False})
+                    if self.channel == "email":
+                        self._dunning_send_email(rendered=rendered)
+                    else:
+                        getattr(self, f"_dunning_send_{self.channel}")()
                 return True
             except Exception as exc:  # noqa: BLE001 - isolate this action, keep the run going
                 _logger.warning("Dunning action %s (%s) failed: %s", self.id, self.channel, exc)
                 error = str(exc)
+                rendered = None
                 fallback = attempt == 0 and self._dunning_fallback_channel(availability)
                 if not fallback:
                     break
@@ -191,19 +225,19 @@ class DunningAction(models.Model):
         """Receivable account ids as an SQL sub-select (``account_type`` is not stored on lines)."""
         return SQL("(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
 
-    def _dunning_send_email(self):
+    def _dunning_send_email(self, rendered=None):
         """Render the stage's template in the customer's language and post it on their chatter.
 
         The customer is the recipient: a ``mail.mail`` is queued in this transaction and
-        replies come back to the customer's chatter.
+        replies come back to the customer's chatter. ``rendered`` are values already
+        rendered for this action by the batch.
         """
         self.ensure_one()
-        template = self._dunning_mail_template()
-        if not template:
-            raise UserError(self.env._("Stage %s has no email template.", self.stage_id.name))
-        rendered = template._generate_template(
-            self.ids, ["subject", "body_html", "email_from", "attachment_ids", "report_template_ids"],
-        )[self.id]
+        if rendered is None:
+            template = self._dunning_mail_template()
+            if not template:
+                raise UserError(self.env._("Stage %s has no email template.", self.stage_id.name))
+            rendered = template._generate_template(self.ids, EMAIL_RENDER_FIELDS)[self.id]
         partner = self.partner_id
         message = partner.with_context(mail_notify_force_send=False).message_post(
             body=rendered.get("body_html") or "",
@@ -217,7 +251,6 @@ class DunningAction(models.Model):
             attachment_ids=rendered.get("attachment_ids") or [],
         )
         self.mail_message_id = message
-        self._dunning_log_on_customer(self.env._("Email sent"))
 
     def _dunning_letter_report(self):
         """Report and records printed as the letter: the dunning letter if installed, else invoices."""
@@ -242,26 +275,40 @@ class DunningAction(models.Model):
             "mimetype": "application/pdf",
         })
         self.letter_attachment_id = attachment
-        self.mail_message_id = self._dunning_log_on_customer(
-            self.env._("Letter printed for mailing"), attachment_ids=attachment.ids)
+        self.mail_message_id = self._dunning_log_on_customer(attachment_ids=attachment.ids)
 
     def _dunning_send_call(self):
         """A call is a collector's activity: escalate with the action's reason as talking points."""
         self.ensure_one()
         activities = self._dunning_escalate(self.escalation_trigger or "final_stage", note=self.reason)
         self.activity_id = activities[:1]
-        self._dunning_log_on_customer(self.env._("Handed to a collector"))
 
-    def _dunning_log_on_customer(self, what, attachment_ids=None):
+    def _dunning_log_body(self):
+        what = {
+            "email": self.env._("Email sent"),
+            "letter": self.env._("Letter printed for mailing"),
+            "call": self.env._("Handed to a collector"),
+        }.get(self.channel, self.env._("Sent by %s", self.channel))
+        tone = dict(self._fields["tone"]._description_selection(self.env)).get(self.tone, "")
+        return Markup("<p><b>%s</b> (%s, %s)</p><p>%s</p>") % (
+            what, self.stage_id.name or "", tone, Markup("<br/>").join((self.reason or "").splitlines()))
+
+    def _dunning_log_on_customer(self, attachment_ids=None):
         """Internal note on the customer's chatter: what was done and why."""
         self.ensure_one()
-        body = Markup("<p><b>%s</b> (%s, %s)</p><p>%s</p>") % (
-            what, self.stage_id.name or "", dict(self._fields["tone"]._description_selection(
-                self.env)).get(self.tone, ""), Markup("<br/>").join((self.reason or "").splitlines()))
         return self.partner_id.message_post(
-            body=body, message_type="comment", subtype_xmlid="mail.mt_note",
+            body=self._dunning_log_body(), message_type="comment", subtype_xmlid="mail.mt_note",
             attachment_ids=attachment_ids or [],
         )
+
+    def _dunning_log_on_customers(self):
+        """The same notes for a whole batch, in one go."""
+        bodies = {}
+        for action in self:
+            partner_id = action.partner_id.id
+            bodies[partner_id] = bodies.get(partner_id, Markup()) + action._dunning_log_body()
+        if bodies:
+            self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies=bodies)
 
     @api.model
     def _cron_dunning_outcome(self):

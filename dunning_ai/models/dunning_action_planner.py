@@ -3,6 +3,7 @@ from collections import Counter
 from datetime import UTC, timedelta
 
 import numpy as np
+from babel.numbers import format_currency
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -104,7 +105,7 @@ class DunningAction(models.Model):
             overrides=policy._dunning_overrides_arrays(SEGMENTS), settings=settings, seed=seed)
 
         vals_list, skipped = [], Counter()
-        approval_tags = set(company.dunning_approval_category_ids.ids)
+        context = self._dunning_reason_context(company, policy, stages, channels, settings, seed)
         for i, partner in enumerate(partners):
             if result["stage"][i] < 0:
                 skipped[result["status"][i]] += 1
@@ -113,15 +114,54 @@ class DunningAction(models.Model):
                 skipped["no_slot"] += 1
                 continue
             vals_list.append(self._dunning_prepare_action_vals(
-                company, policy, stages, channels, partner, debts[i], customers, result, i,
-                availability[partner.id], approval_tags, settings, seed))
+                context, partner, debts[i], customers, result, i, availability[partner.id]))
         actions = self.browse()
-        creator = self.with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
         for start in range(0, len(vals_list), CREATE_BATCH):
-            actions |= creator.create(vals_list[start:start + CREATE_BATCH])
+            actions |= self._dunning_insert_actions(vals_list[start:start + CREATE_BATCH])
         _logger.info("Dunning: company %s planned %s actions for %s customers; skipped %s",
                      company.name, len(actions), n, dict(skipped))
         return actions
+
+    @api.model
+    def _dunning_insert_actions(self, vals_list):
+        """Insert planned actions and their invoices in two statements.
+
+        Planning writes one action per late customer (thousands at once): going through
+        ``create`` would re-check every invoice's company and track every field, which the
+        planner has already guaranteed, so the rows go in set-wise.
+        """
+        if not vals_list:
+            return self.browse()
+        columns = ["company_id", "partner_id", "policy_id", "stage_id", "tone", "channel",
+                   "escalation_trigger", "planned_at", "state", "confidence", "reason",
+                   "model_version", "amount_due", "local_hour", "local_weekday"]
+        types = ["int4", "int4", "int4", "int4", "varchar", "varchar", "varchar", "timestamp",
+                 "varchar", "float8", "text", "varchar", "numeric", "int4", "int4"]
+        # ids drawn first, so that each row's invoices are linked to the right action
+        self.env.cr.execute(SQL(
+            "SELECT nextval('dunning_action_id_seq') FROM generate_series(1, %s)", len(vals_list)))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        arrays = [ids] + [[None if vals[col] is False else vals[col] for vals in vals_list] for col in columns]
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO dunning_action (id, %(columns)s, create_uid, write_uid, create_date, write_date)
+            SELECT *, %(uid)s, %(uid)s, %(now)s, %(now)s FROM unnest(%(arrays)s)
+            """,
+            columns=SQL(", ").join(SQL.identifier(col) for col in columns),
+            arrays=SQL(", ").join(SQL("%s::" + kind + "[]", array)
+                                  for kind, array in zip(["int4", *types], arrays, strict=True)),
+            uid=self.env.uid, now=fields.Datetime.now(),
+        ))
+        pairs = [(aid, mid) for aid, vals in zip(ids, vals_list, strict=True) for mid in vals["move_ids"]]
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO account_move_dunning_action_rel (dunning_action_id, account_move_id)
+            SELECT * FROM unnest(%s::int4[], %s::int4[])
+            """,
+            [p[0] for p in pairs], [p[1] for p in pairs],
+        ))
+        self.invalidate_model()
+        return self.browse(ids)
 
     @api.model
     def _dunning_planner_settings(self, company, policy, today):
@@ -265,20 +305,40 @@ class DunningAction(models.Model):
         return rows
 
     @api.model
-    def _dunning_prepare_action_vals(self, company, policy, stages, channels, partner, debt, customers,
-                                     result, i, availability, approval_tags, settings, seed):
+    def _dunning_reason_context(self, company, policy, stages, channels, settings, seed):
+        """What every action's values and reasons need, computed once per company."""
+        field_labels = {
+            name: dict(model._fields[name]._description_selection(self.env))
+            for model, name in ((self, "tone"), (self, "channel"), (self.env["res.partner"], "dunning_segment"))
+        }
+        locale = (self.env.lang or "en_US").replace("-", "_")
+        currency = company.currency_id.name
+        return {
+            "company": company, "policy": policy, "stages": stages, "channels": channels,
+            "settings": settings, "seed": seed,
+            "tones": field_labels["tone"], "channel_labels": field_labels["channel"],
+            "segments": field_labels["dunning_segment"],
+            "overrides": {o.segment: o.day_shift for o in policy.override_ids},
+            "approval_tags": {tag.id: tag.name for tag in company.dunning_approval_category_ids},
+            "money": lambda amount: format_currency(amount, currency, locale=locale),
+            "now": fields.Datetime.now().replace(tzinfo=UTC),
+        }
+
+    @api.model
+    def _dunning_prepare_action_vals(self, context, partner, debt, customers, result, i, availability):
         """Values of one planned action, with every factor that mattered written out."""
         _ = self.env._
+        company, policy, stages = context["company"], context["policy"], context["stages"]
+        channels, settings, money = context["channels"], context["settings"], context["money"]
+        tone_labels, channel_labels = context["tones"], context["channel_labels"]
+        segment_labels = context["segments"]
         stage = stages[int(result["stage"][i])]
         tone = core_planner.TONES[int(result["tone"][i])]
-        tone_labels = dict(self._fields["tone"]._description_selection(self.env))
-        channel_labels = dict(self._fields["channel"]._description_selection(self.env))
-        segment_labels = dict(self.env["res.partner"]._fields["dunning_segment"]._description_selection(self.env))
         segment = customers["segment"][i]
         days = customers["days_overdue"][i]
         amount = debt[1]
         reasons = [_("%(count)s open invoice(s), %(amount)s due in total.",
-                     count=len(debt[3]), amount=company.currency_id.format(amount))]
+                     count=len(debt[3]), amount=money(amount))]
         if days >= 0:
             reasons.append(_("Oldest invoice %(days)s day(s) overdue.", days=days))
         else:
@@ -287,11 +347,10 @@ class DunningAction(models.Model):
             reasons.append(_("Invoices in %(count)s currencies; total in company currency.", count=debt[4]))
         reasons.append(_("Payment segment: %(segment)s, risk score %(risk)s.",
                          segment=segment_labels.get(segment, segment), risk=round(customers["risk"][i])))
-        override = policy.override_ids.filtered(lambda o: o.segment == segment)
+        shift = context["overrides"].get(segment)
         reasons.append(_("Stage %(stage)s starts %(offset)s day(s) after the due date%(shift)s.",
                          stage=stage.name, offset=stage.day_offset,
-                         shift=_(", moved by %s day(s) for this segment", override.day_shift)
-                         if override.day_shift else ""))
+                         shift=_(", moved by %s day(s) for this segment", shift) if shift else ""))
         prev = customers["prev_stage"][i]
         if prev >= 0:
             reasons.append(_("Previous reminder: %(stage)s, %(days)s day(s) ago.",
@@ -336,7 +395,7 @@ class DunningAction(models.Model):
                              "from its segment's and the company's response hours (no own history).",
                              hour=local_hour, tz=tz_name))
         earliest = result["earliest"][i]
-        if earliest > fields.Datetime.now().replace(tzinfo=UTC) + timedelta(minutes=1):
+        if earliest > context["now"] + timedelta(minutes=1):
             reasons.append(_("Not before %(date)s UTC: frequency cap or minimum gap between contacts.",
                              date=earliest.strftime("%Y-%m-%d %H:%M")))
         confidence = float(result["confidence"][i])
@@ -345,11 +404,10 @@ class DunningAction(models.Model):
             approval.append(_("confidence %(value)s below the threshold %(limit)s",
                               value=round(confidence, 2), limit=company.dunning_confidence_threshold))
         if company.dunning_approval_amount and amount > company.dunning_approval_amount:
-            approval.append(_("amount above %s", company.currency_id.format(company.dunning_approval_amount)))
-        tags = approval_tags & set(partner.category_id.ids)
+            approval.append(_("amount above %s", money(company.dunning_approval_amount)))
+        tags = [context["approval_tags"][t] for t in partner.category_id.ids if t in context["approval_tags"]]
         if tags:
-            approval.append(_("customer tagged %s", ", ".join(
-                self.env["res.partner.category"].browse(sorted(tags)).mapped("name"))))
+            approval.append(_("customer tagged %s", ", ".join(sorted(tags))))
         reasons.append(_("Confidence %s.", round(confidence, 2)))
         if approval:
             reasons.append(_("Waits for approval: %s.", "; ".join(approval)))
@@ -359,7 +417,7 @@ class DunningAction(models.Model):
         return {
             "company_id": company.id,
             "partner_id": partner.id,
-            "move_ids": [fields.Command.set(debt[3])],
+            "move_ids": debt[3],
             "policy_id": policy.id,
             "stage_id": stage.id,
             "tone": tone,
@@ -369,7 +427,7 @@ class DunningAction(models.Model):
             "state": "to_approve" if approval else "scheduled",
             "confidence": confidence,
             "reason": "\n".join(reasons),
-            "model_version": f"{PLANNER_VERSION}/seed-{seed}",
+            "model_version": f"{PLANNER_VERSION}/seed-{context['seed']}",
             "amount_due": amount,
             "local_hour": local_hour,
             "local_weekday": local_weekday,
