@@ -40,3 +40,54 @@ class ResPartner(models.Model):
     dunning_optout_email = fields.Boolean(string="No Email Reminders", copy=False)
     dunning_optout_letter = fields.Boolean(string="No Letters", copy=False)
     dunning_optout_call = fields.Boolean(string="No Phone Calls", copy=False)
+
+    def _dunning_channel_availability(self):
+        """Whether each channel can reach each customer: ``{partner_id: {channel: (ok, reason)}}``.
+
+        Channel addons extend it with ``super()``. A customer marked do-not-contact has no channel.
+        """
+        result = {}
+        for partner in self:
+            blocked = partner.dunning_do_not_contact and self.env._("do not contact")
+            has_address = bool(partner.street and (partner.city or partner.zip) and partner.country_id)
+            result[partner.id] = {
+                "email": (False, blocked) if blocked else
+                (False, self.env._("opted out of email")) if partner.dunning_optout_email else
+                (False, self.env._("no valid email address")) if not partner.email_normalized else
+                (False, self.env._("email address blacklisted")) if partner.is_blacklisted else
+                (True, ""),
+                "letter": (False, blocked) if blocked else
+                (False, self.env._("opted out of letters")) if partner.dunning_optout_letter else
+                (False, self.env._("no complete postal address")) if not has_address else
+                (True, ""),
+                "call": (False, blocked) if blocked else
+                (False, self.env._("opted out of calls")) if partner.dunning_optout_call else
+                (False, self.env._("no phone number")) if not partner.phone else
+                (True, ""),
+            }
+        return result
+
+    def _dunning_escalate(self, trigger, note=None, moves=None, action=None):
+        """Open one collection activity per customer and trigger (none while one is open).
+
+        The collectors part refines the activity type, assignee and talking points.
+        """
+        activities = self.env["mail.activity"]
+        summary_by_trigger = {
+            "final_stage": self.env._("Call the customer: final dunning stage"),
+            "no_channel": self.env._("Contact the customer: no reminder channel available"),
+        }
+        for partner in self:
+            summary = summary_by_trigger.get(trigger) or self.env._("Dunning escalation: %s", trigger)
+            existing = partner.activity_ids.filtered(lambda a, s=summary: a.summary == s)
+            if existing:
+                activities |= existing[:1]
+                continue
+            user = partner.dunning_collector_id or partner.user_id or self.env.user
+            activities |= partner.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=note or "",
+                user_id=user.id,
+            )
+        return activities
