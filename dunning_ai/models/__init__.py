@@ -6,3 +6,6 @@ from . import res_company
 from . import res_partner
 from . import account_move
 from . import res_config_settings
+from . import mail_activity
+from . import dunning_team
+from . import dunning_worklist

@@ -48,3 +48,12 @@ class DunningAction(models.Model):
     def _compute_name(self):
         for action in self:
             action.name = f"{action.partner_id.display_name or ''} / {action.stage_id.name or action.channel or ''}"
+
+    def _dunning_escalate(self, trigger, note=None):
+        """Hand each action's customer to a collector; the action keeps the activity opened."""
+        activities = self.env["mail.activity"]
+        for action in self:
+            activities |= action.partner_id._dunning_escalate(
+                trigger, note=note or action.reason, moves=action.move_ids, action=action,
+            )
+        return activities

@@ -9,3 +9,8 @@ class ResCompany(models.Model):
         string="Dunning Dry Run",
         help="Plan reminders and record the decisions, but never send anything.",
     )
+    dunning_payment_check_user_id = fields.Many2one(
+        "res.users", string="Payment Checker",
+        help="Accountant who checks the payments customers say they made; "
+        "when empty, the payment-check team (or the collections team) does.",
+    )

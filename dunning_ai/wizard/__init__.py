@@ -1,0 +1,2 @@
+from . import dunning_call_outcome_wizard
+from . import dunning_reassign_wizard
