@@ -25,6 +25,7 @@
         "security/dunning_ai_rules.xml",
         "data/mail_template_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/ir_cron_collectors_data.xml",
         "views/dunning_action_views.xml",
         "views/dunning_policy_views.xml",
         "views/dunning_talking_points_templates.xml",

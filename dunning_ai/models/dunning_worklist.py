@@ -6,6 +6,8 @@ from .mail_activity import DUNNING_TRIGGERS
 # Weight of a late activity and of one due today in the priority: what is late comes first.
 URGENCY_OVERDUE = 1.5
 URGENCY_TODAY = 1.2
+# Late-payment probability of an invoice the scoring engine has not scored yet.
+UNSCORED_LATE_PROBABILITY = 0.5
 # Past this many days overdue, an invoice does not get more urgent.
 URGENCY_MAX_DAYS = 90
 
@@ -31,7 +33,7 @@ class DunningWorklist(models.Model):
             "commercial_partner_id", "company_id", "state", "move_type", "payment_state",
             "amount_residual_signed", "invoice_date_due", "dunning_late_probability", "dunning_disputed",
         ],
-        "res.partner": ["phone", "dunning_risk_score"],
+        "res.partner": ["phone"],
         "res.company": ["currency_id"],
     }
 
@@ -74,11 +76,9 @@ class DunningWorklist(models.Model):
                        SUM(m.amount_residual_signed) FILTER (WHERE m.invoice_date_due < %(today)s)
                            AS amount_overdue,
                        MAX(%(today)s - m.invoice_date_due) AS days_overdue,
-                       SUM(m.amount_residual_signed * COALESCE(
-                           NULLIF(m.dunning_late_probability, 0), NULLIF(p.dunning_risk_score, 0) / 100.0, 0.5
-                       )) AS weighted_amount
+                       SUM(m.amount_residual_signed * COALESCE(NULLIF(m.dunning_late_probability, 0), %(prior)s))
+                           AS weighted_amount
                   FROM account_move m
-                  JOIN res_partner p ON p.id = m.commercial_partner_id
                  WHERE m.state = 'posted' AND m.move_type = 'out_invoice'
                    AND m.payment_state IN ('not_paid', 'partial')
                    AND NOT COALESCE(m.dunning_disputed, FALSE)
@@ -112,6 +112,7 @@ class DunningWorklist(models.Model):
             max_days=URGENCY_MAX_DAYS,
             overdue=URGENCY_OVERDUE,
             today_weight=URGENCY_TODAY,
+            prior=UNSCORED_LATE_PROBABILITY,
         )
 
     def action_open_partner(self):

@@ -1,4 +1,9 @@
-from odoo import fields, models
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 DUNNING_TRIGGERS = [
     ("final_stage", "Final stage reached without payment"),
@@ -26,6 +31,12 @@ TRIGGER_ACTIVITY_TYPES = {
     "approval": "dunning_ai.mail_activity_type_dunning_approval",
     "paid_claim": "dunning_ai.mail_activity_type_dunning_payment_check",
 }
+
+# Triggers whose activity is moot once nothing is left to pay; disputes, payment claims and
+# unplaced replies still need a human answer.
+SETTLED_CLOSES_TRIGGERS = (
+    "final_stage", "broken_promise", "high_value", "no_channel", "hardship", "low_confidence", "approval",
+)
 
 CALL_OUTCOMES = [
     ("not_reached", "Not reached"),
@@ -78,3 +89,52 @@ class MailActivity(models.Model):
                 "default_company_id": self.dunning_company_id.id or self.env.company.id,
             },
         }
+
+    def _dunning_settled_ids(self, limit):
+        """Open collection activities whose customer has no open invoice left in that company."""
+        self.env.flush_all()
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT a.id
+              FROM mail_activity a
+             WHERE a.active AND a.res_model = 'res.partner'
+               AND a.dunning_trigger IN %(triggers)s
+               AND NOT EXISTS (
+                   SELECT 1 FROM account_move m
+                    WHERE m.commercial_partner_id = a.res_id AND m.company_id = a.dunning_company_id
+                      AND m.state = 'posted' AND m.move_type = 'out_invoice'
+                      AND m.payment_state IN ('not_paid', 'partial'))
+             ORDER BY a.id
+             LIMIT %(limit)s
+            """,
+            triggers=SETTLED_CLOSES_TRIGGERS, limit=limit,
+        ))
+        return [row[0] for row in rows]
+
+    @api.model
+    def _cron_dunning_close_settled(self, batch_size=200):
+        """Take paid-up customers off the collectors' lists, a batch at a time."""
+        cron = self.env["ir.cron"]
+        feedback = self.env._("Closed automatically: the customer has nothing left to pay.")
+        while ids := self._dunning_settled_ids(batch_size):
+            activities = self.sudo().browse(ids)
+            try:
+                activities.action_feedback(feedback=feedback)
+            except Exception:
+                self.env.cr.rollback()
+                _logger.exception("Closing settled collection activities %s failed; retrying one by one", ids)
+                self._dunning_close_one_by_one(activities, feedback)
+                return
+            if not cron._commit_progress(len(ids)):
+                return
+
+    def _dunning_close_one_by_one(self, activities, feedback):
+        cron = self.env["ir.cron"]
+        for activity in activities:
+            try:
+                activity.action_feedback(feedback=feedback)
+            except Exception:
+                self.env.cr.rollback()
+                _logger.exception("Could not close settled collection activity %s", activity.id)
+                continue
+            cron._commit_progress(1)

@@ -167,7 +167,8 @@ class ResPartner(models.Model):
     def _dunning_talking_points(self, company, trigger=None):
         """Gather the facts of this customer's case and let the core build the talking points."""
         self.ensure_one()
-        partner = self.commercial_partner_id
+        # scores are per company: read them as the company whose receivables are at stake
+        partner = self.commercial_partner_id.with_company(company)
         invoices = self.env["account.move"].sudo().search([
             ("commercial_partner_id", "=", partner.id),
             ("company_id", "=", company.id),

@@ -71,3 +71,18 @@ class TestEscalation(DunningCollectorsCommon):
         with self.assertRaises(UserError):
             self.customer._dunning_escalate("bad_mood")
         self.assertFalse(self._open_activities(self.customer))
+
+    def test_cron_closes_activities_of_paid_up_customers(self):
+        call = self.customer._dunning_escalate("final_stage")
+        dispute = self.customer._dunning_escalate("dispute", moves=self.invoice_old)
+        other = self._customer("Still owing", collector=self.collector_b)
+        self._dunning_invoice(other, 50.0, self.today, self.today)
+        other_call = other._dunning_escalate("final_stage")
+        self._dunning_pay(self.invoice_old | self.invoice_new, 1500.0, self.today)
+        cron = self.env.ref("dunning_ai.ir_cron_dunning_close_settled")
+        with self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.assertFalse(call.active)
+        self.assertIn("nothing left to pay", call.feedback)
+        self.assertTrue(dispute.active, "a dispute still needs a human answer")
+        self.assertTrue(other_call.active)
