@@ -51,11 +51,11 @@ class DunningWorklist(models.Model):
     phone = fields.Char(readonly=True)
     amount_due = fields.Monetary(string="Open Amount", readonly=True)
     amount_overdue = fields.Monetary(string="Overdue Amount", readonly=True)
-    days_overdue = fields.Integer(string="Days Overdue", readonly=True, help="Of the oldest open invoice.")
-    late_probability = fields.Float(string="Late Probability", readonly=True)
+    days_overdue = fields.Integer(readonly=True, help="Of the oldest open invoice.")
+    late_probability = fields.Float(readonly=True)
     urgency = fields.Float(readonly=True, digits=(4, 2))
     expected_value = fields.Monetary(
-        string="Expected Value", readonly=True,
+        readonly=True,
         help="Open amount weighted by each invoice's probability of late payment, times urgency.",
     )
 

@@ -56,7 +56,7 @@ class MailActivity(models.Model):
         help="Why the dunning engine escalated this customer to a collector.",
     )
     dunning_company_id = fields.Many2one(
-        "res.company", string="Dunning Company", readonly=True, index="btree_not_null",
+        "res.company", string="Collection Company", readonly=True, index="btree_not_null",
         help="Company whose receivables this collection activity is about.",
     )
     dunning_call_outcome = fields.Selection(CALL_OUTCOMES, string="Call Outcome", readonly=True)

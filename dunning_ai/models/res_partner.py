@@ -292,30 +292,28 @@ class ResPartner(models.Model):
         return env["ir.qweb"]._render("dunning_ai.dunning_talking_points", values)
 
     def _dunning_approach_label(self, approach):
-        _ = self.env._
         return {
-            "listen": _("Listen first: understand what is disputed before asking for payment."),
-            "empathetic": _("Be understanding: the customer reports difficulties; look for a workable plan."),
-            "verify": _("Verify: ask for the payment date, amount and reference, then check the bank."),
-            "firm": _("Be firm: state the overdue amount and ask for a committed payment date."),
-            "confirm": _("Confirm the promise already made and its date."),
-            "friendly": _("Be friendly: the delay is probably an oversight."),
+            "listen": self.env._("Listen first: understand what is disputed before asking for payment."),
+            "empathetic": self.env._("Be understanding: the customer reports difficulties; look for a workable plan."),
+            "verify": self.env._("Verify: ask for the payment date, amount and reference, then check the bank."),
+            "firm": self.env._("Be firm: state the overdue amount and ask for a committed payment date."),
+            "confirm": self.env._("Confirm the promise already made and its date."),
+            "friendly": self.env._("Be friendly: the delay is probably an oversight."),
         }.get(approach, "")
 
     def _dunning_offer_label(self, points, currency):
-        _ = self.env._
         if points.offer == "payment_plan":
-            return _("Offer a plan of %(count)s monthly instalments of %(amount)s.",
+            return self.env._("Offer a plan of %(count)s monthly instalments of %(amount)s.",
                      count=points.offer_instalments,
                      amount=format_amount(self.env, points.offer_instalment_amount, currency))
         return {
-            "review_dispute": _("Offer to review the disputed invoices; reminders stay suspended meanwhile."),
-            "proof_of_payment": _("Ask for a proof of payment (date, amount, bank reference)."),
-            "partial_now": _("Ask for a partial payment today before any new promise."),
-            "confirm_promise": _("Confirm the promised date and amount."),
-            "full_payment_date": _("Agree on a date for full payment."),
-            "payment_link": _("Send the payment link again."),
-            "check_process": _("Check who handles invoices and how they are approved."),
+            "review_dispute": self.env._("Offer to review the disputed invoices; reminders stay suspended meanwhile."),
+            "proof_of_payment": self.env._("Ask for a proof of payment (date, amount, bank reference)."),
+            "partial_now": self.env._("Ask for a partial payment today before any new promise."),
+            "confirm_promise": self.env._("Confirm the promised date and amount."),
+            "full_payment_date": self.env._("Agree on a date for full payment."),
+            "payment_link": self.env._("Send the payment link again."),
+            "check_process": self.env._("Check who handles invoices and how they are approved."),
         }.get(points.offer, "")
 
     def _dunning_open_domain(self):

@@ -18,7 +18,7 @@ class TestCallOutcome(DunningCollectorsCommon):
     def _log(self, user=None, **values):
         action = self.call.with_user(user or self.collector_a).action_dunning_log_call()
         wizard = self.env["dunning.call.outcome.wizard"].with_user(user or self.collector_a).with_context(
-            action["context"]).create(values)
+            **action["context"]).create(values)
         wizard.action_confirm()
         return wizard
 
@@ -93,7 +93,7 @@ class TestCallOutcome(DunningCollectorsCommon):
 
     def test_form_defaults_for_promise(self):
         action = self.call.with_user(self.collector_a).action_dunning_log_call()
-        form = Form(self.env["dunning.call.outcome.wizard"].with_user(self.collector_a).with_context(action["context"]))
+        form = Form(self.env["dunning.call.outcome.wizard"].with_user(self.collector_a).with_context(**action["context"]))
         form.outcome = "promise"
         self.assertEqual(form.promise_amount, 1500.0)
         form.promise_date = self.today + timedelta(days=5)

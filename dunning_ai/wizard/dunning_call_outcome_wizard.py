@@ -78,18 +78,17 @@ class DunningCallOutcomeWizard(models.TransientModel):
 
     def _check_input(self, today):
         """Refuse a call log that would leave the dunning state inconsistent."""
-        _ = self.env._
         if self.outcome == "promise":
             if not self.promise_date or self.promise_date < today:
-                raise UserError(_("A promise needs a payment date, today or later."))
+                raise UserError(self.env._("A promise needs a payment date, today or later."))
             if self.promise_amount <= 0:
-                raise UserError(_("A promise needs a positive amount."))
+                raise UserError(self.env._("A promise needs a positive amount."))
         if self.outcome == "dispute" and not self.move_ids:
-            raise UserError(_("Select the invoices the customer disputes."))
+            raise UserError(self.env._("Select the invoices the customer disputes."))
         if self.next_step != "none" and (not self.next_date or self.next_date < today):
-            raise UserError(_("Set the date of the next step, today or later."))
+            raise UserError(self.env._("Set the date of the next step, today or later."))
         if self.move_ids - self.open_move_ids:
-            raise UserError(_("Only this customer's open invoices of %s can be selected.", self.company_id.name))
+            raise UserError(self.env._("Only this customer's open invoices of %s can be selected.", self.company_id.name))
 
     def action_confirm(self):
         """Close the call and update what the planner reads for this customer."""
@@ -102,7 +101,6 @@ class DunningCallOutcomeWizard(models.TransientModel):
             self.activity_id.check_access("read")
         today = fields.Date.context_today(self)
         self._check_input(today)
-        _ = self.env._
         partner_sudo = partner.sudo()
         done = []
         pause_until = None
@@ -118,27 +116,27 @@ class DunningCallOutcomeWizard(models.TransientModel):
                 "action_id": self._linked_actions()[:1].id,
             })
             pause_until = self.promise_date
-            done.append(_("Promise recorded: %(amount)s by %(date)s.",
+            done.append(self.env._("Promise recorded: %(amount)s by %(date)s.",
                           amount=format_amount(self.env, self.promise_amount, self.currency_id),
                           date=format_date(self.env, self.promise_date)))
         elif self.outcome == "dispute":
             self.move_ids.sudo().dunning_disputed = True
-            done.append(_("Disputed invoices, left out of reminders: %s.", ", ".join(self.move_ids.mapped("name"))))
+            done.append(self.env._("Disputed invoices, left out of reminders: %s.", ", ".join(self.move_ids.mapped("name"))))
         elif self.outcome == "hardship":
             pause_until = self.next_date or today + timedelta(days=HARDSHIP_PAUSE_DAYS)
-            done.append(_("Hardship reported; reminders wait while a plan is agreed."))
+            done.append(self.env._("Hardship reported; reminders wait while a plan is agreed."))
         elif self.outcome == "wrong_contact":
             if self.wrong_contact_action == "optout":
                 partner_sudo.dunning_optout_call = True
-                done.append(_("The customer asked not to be called: calls are off."))
+                done.append(self.env._("The customer asked not to be called: calls are off."))
             else:
                 partner_sudo.dunning_phone_invalid = True
-                done.append(_("The phone number on file is wrong: calls stop until it is fixed."))
+                done.append(self.env._("The phone number on file is wrong: calls stop until it is fixed."))
         if self.next_step != "none":
             pause_until = max(pause_until or self.next_date, self.next_date)
         if pause_until and (not partner.dunning_pause_until or partner.dunning_pause_until < pause_until):
             partner_sudo.dunning_pause_until = pause_until
-            done.append(_("Reminders paused until %s.", format_date(self.env, pause_until)))
+            done.append(self.env._("Reminders paused until %s.", format_date(self.env, pause_until)))
 
         feedback = "\n".join(filter(None, [dict(self._fields["outcome"]._description_selection(self.env))[
             self.outcome]] + done + [self.note or ""]))
@@ -159,7 +157,7 @@ class DunningCallOutcomeWizard(models.TransientModel):
         elif self.outcome == "hardship":
             partner._dunning_escalate("hardship", note=self.hardship_plan or self.note, moves=self.move_ids)
         elif self.outcome == "wrong_contact" and self.wrong_contact_action == "phone_invalid":
-            partner._dunning_escalate("no_channel", note=_("Find a working phone number."))
+            partner._dunning_escalate("no_channel", note=self.env._("Find a working phone number."))
         if self.next_step != "none":
             xmlid = ("dunning_ai.mail_activity_type_dunning_call" if self.next_step == "callback"
                      else "dunning_ai.mail_activity_type_dunning_followup")
