@@ -35,6 +35,9 @@
         "wizard/dunning_reassign_wizard_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/dunning_demo.xml",
+    ],
     "installable": True,
     "application": True,
 }

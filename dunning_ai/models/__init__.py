@@ -9,3 +9,4 @@ from . import res_config_settings
 from . import mail_activity
 from . import dunning_team
 from . import dunning_worklist
+from . import dunning_demo
