@@ -93,7 +93,8 @@ class TestCallOutcome(DunningCollectorsCommon):
 
     def test_form_defaults_for_promise(self):
         action = self.call.with_user(self.collector_a).action_dunning_log_call()
-        form = Form(self.env["dunning.call.outcome.wizard"].with_user(self.collector_a).with_context(**action["context"]))
+        wizard_model = self.env["dunning.call.outcome.wizard"].with_user(self.collector_a)
+        form = Form(wizard_model.with_context(**action["context"]))
         form.outcome = "promise"
         self.assertEqual(form.promise_amount, 1500.0)
         form.promise_date = self.today + timedelta(days=5)

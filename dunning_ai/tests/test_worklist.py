@@ -12,7 +12,8 @@ class TestWorklist(DunningCollectorsCommon):
         small = self._customer("Small debt", collector=self.collector_a)
         self._dunning_invoice(small, 100.0, self.today - timedelta(days=40), self.today - timedelta(days=10))
         likely = self._customer("Likely late", collector=self.collector_b)
-        invoice = self._dunning_invoice(likely, 1000.0, self.today - timedelta(days=40), self.today - timedelta(days=10))
+        invoice = self._dunning_invoice(
+            likely, 1000.0, self.today - timedelta(days=40), self.today - timedelta(days=10))
         invoice.dunning_late_probability = 0.9
         self.customer._dunning_escalate("final_stage")
         small._dunning_escalate("final_stage")

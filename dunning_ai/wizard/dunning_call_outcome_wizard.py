@@ -88,7 +88,8 @@ class DunningCallOutcomeWizard(models.TransientModel):
         if self.next_step != "none" and (not self.next_date or self.next_date < today):
             raise UserError(self.env._("Set the date of the next step, today or later."))
         if self.move_ids - self.open_move_ids:
-            raise UserError(self.env._("Only this customer's open invoices of %s can be selected.", self.company_id.name))
+            raise UserError(self.env._(
+                "Only this customer's open invoices of %s can be selected.", self.company_id.name))
 
     def action_confirm(self):
         """Close the call and update what the planner reads for this customer."""
@@ -121,7 +122,8 @@ class DunningCallOutcomeWizard(models.TransientModel):
                           date=format_date(self.env, self.promise_date)))
         elif self.outcome == "dispute":
             self.move_ids.sudo().dunning_disputed = True
-            done.append(self.env._("Disputed invoices, left out of reminders: %s.", ", ".join(self.move_ids.mapped("name"))))
+            done.append(self.env._(
+                "Disputed invoices, left out of reminders: %s.", ", ".join(self.move_ids.mapped("name"))))
         elif self.outcome == "hardship":
             pause_until = self.next_date or today + timedelta(days=HARDSHIP_PAUSE_DAYS)
             done.append(self.env._("Hardship reported; reminders wait while a plan is agreed."))
