@@ -31,6 +31,8 @@
         "views/dunning_talking_points_templates.xml",
         "views/dunning_worklist_views.xml",
         "views/dunning_team_views.xml",
+        "views/res_partner_collection_views.xml",
+        "views/res_config_settings_collection_views.xml",
         "wizard/dunning_call_outcome_wizard_views.xml",
         "wizard/dunning_reassign_wizard_views.xml",
         "views/menus.xml",

@@ -56,6 +56,29 @@ class ResPartner(models.Model):
         "no call is planned until the number is fixed.",
     )
 
+    dunning_activity_count = fields.Integer(
+        string="Collection Activities", compute="_compute_dunning_activity_count",
+        groups="dunning_ai.group_dunning_collector",
+    )
+
+    def _compute_dunning_activity_count(self):
+        groups = self.env["mail.activity"].sudo()._read_group(
+            [("res_model", "=", "res.partner"), ("res_id", "in", self.ids), ("dunning_trigger", "!=", False),
+             ("dunning_company_id", "in", self.env.companies.ids)],
+            ["res_id"], ["__count"],
+        )
+        counts = dict(groups)
+        for partner in self:
+            partner.dunning_activity_count = counts.get(partner.id, 0)
+
+    def action_open_dunning_worklist(self):
+        """The worklist rows of this customer, whoever they are assigned to."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("dunning_ai.dunning_worklist_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
+
     # Escalation to collectors -------------------------------------------------
 
     def _dunning_escalate(self, trigger, note=None, moves=None, action=None):

@@ -105,3 +105,13 @@ class TestCallOutcome(DunningCollectorsCommon):
         with self.assertRaises(AccessError):
             self._log(user=self.plain_user, outcome="no_commitment")
         self.assertTrue(self.call.active)
+
+    def test_colleague_logs_a_call_from_the_worklist(self):
+        row = self.env["dunning.worklist"].with_user(self.collector_b).search([("partner_id", "=", self.customer.id)])
+        row.read(["partner_id", "activity_id", "user_id", "expected_value", "amount_due", "activity_type_id"])
+        action = row.action_log_call()
+        wizard = self.env["dunning.call.outcome.wizard"].with_user(self.collector_b).with_context(
+            **action["context"]).create({"outcome": "no_commitment"})
+        wizard.action_confirm()
+        self.assertFalse(self.call.active)
+        self.assertEqual(self.call.dunning_call_outcome, "no_commitment")

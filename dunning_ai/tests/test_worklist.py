@@ -53,3 +53,10 @@ class TestWorklist(DunningCollectorsCommon):
         action = row.action_log_call()
         self.assertEqual(action["res_model"], "dunning.call.outcome.wizard")
         self.assertEqual(action["context"]["default_activity_id"], row.activity_id.id)
+
+    def test_partner_smart_button_counts_collection_activities(self):
+        self.customer._dunning_escalate("final_stage")
+        self.customer._dunning_escalate("dispute")
+        self.assertEqual(self.customer.with_user(self.collector_b).dunning_activity_count, 2)
+        action = self.customer.action_open_dunning_worklist()
+        self.assertEqual(len(self.env["dunning.worklist"].search(action["domain"])), 2)
