@@ -61,6 +61,13 @@ class MailActivity(models.Model):
     )
     dunning_call_outcome = fields.Selection(CALL_OUTCOMES, string="Call Outcome", readonly=True)
 
+    # the database guarantees "one open collection activity per customer, type and company",
+    # even when two workers escalate the same customer at once
+    _dunning_one_open = models.UniqueIndex(
+        "(res_id, activity_type_id, dunning_company_id) WHERE active IS TRUE AND dunning_trigger IS NOT NULL",
+        "This customer already has an open collection activity of this type.",
+    )
+
     def _dunning_activity_types(self):
         """All activity types opened by escalations (one browse, no query per type)."""
         ids = {self.env["ir.model.data"]._xmlid_to_res_id(xmlid) for xmlid in TRIGGER_ACTIVITY_TYPES.values()}

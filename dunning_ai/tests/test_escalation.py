@@ -1,5 +1,8 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..models.mail_activity import TRIGGER_ACTIVITY_TYPES
 from .common_collectors import DunningCollectorsCommon
@@ -86,3 +89,9 @@ class TestEscalation(DunningCollectorsCommon):
         self.assertIn("nothing left to pay", call.feedback)
         self.assertTrue(dispute.active, "a dispute still needs a human answer")
         self.assertTrue(other_call.active)
+
+    def test_database_refuses_a_second_open_activity(self):
+        activity = self.customer._dunning_escalate("final_stage")
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            activity.copy({"dunning_trigger": "high_value"})
+            self.env.flush_all()
