@@ -193,7 +193,7 @@ class ResPartner(models.Model):
         # scores are per company: read them as the company whose receivables are at stake
         partner = self.commercial_partner_id.with_company(company)
         invoices = self.env["account.move"].sudo().search([
-            ("commercial_partner_id", "=", partner.id),
+            ("partner_id", "child_of", partner.id),  # partner_id is indexed, commercial_partner_id is not
             ("company_id", "=", company.id),
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),

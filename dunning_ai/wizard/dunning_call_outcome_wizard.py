@@ -60,7 +60,7 @@ class DunningCallOutcomeWizard(models.TransientModel):
     def _compute_open_move_ids(self):
         for wizard in self:
             wizard.open_move_ids = self.env["account.move"].search([
-                ("commercial_partner_id", "=", wizard.partner_id.commercial_partner_id.id),
+                ("partner_id", "child_of", wizard.partner_id.commercial_partner_id.id),
                 ("company_id", "=", wizard.company_id.id),
                 ("move_type", "=", "out_invoice"),
                 ("state", "=", "posted"),
@@ -72,9 +72,12 @@ class DunningCallOutcomeWizard(models.TransientModel):
         if self.outcome == "not_reached" and self.next_step == "none":
             self.next_step = "callback"
             self.next_date = fields.Date.context_today(self) + timedelta(days=1)
-        if self.outcome == "promise" and not self.promise_amount:
-            self.move_ids = self.open_move_ids
-            self.promise_amount = sum(self.open_move_ids.mapped("amount_residual_signed"))
+        if self.outcome == "promise":
+            # the promise itself pauses reminders and is checked on its date
+            self.next_step = "none"
+            if not self.promise_amount:
+                self.move_ids = self.open_move_ids
+                self.promise_amount = sum(self.open_move_ids.mapped("amount_residual_signed"))
 
     def _check_input(self, today):
         """Refuse a call log that would leave the dunning state inconsistent."""
@@ -148,6 +151,8 @@ class DunningCallOutcomeWizard(models.TransientModel):
             actions = self._linked_actions()
             activity.dunning_call_outcome = self.outcome
             activity.action_feedback(feedback=feedback)
+            # archived in the database before a follow-up of the same type is created
+            activity.flush_recordset(["active"])
             for action in actions.sudo():
                 action.message_post(body=Markup("<p>%s</p>") % feedback, subtype_xmlid="mail.mt_note")
         else:
