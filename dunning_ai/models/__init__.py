@@ -9,6 +9,9 @@ from . import account_move
 from . import res_config_settings
 from . import dunning_action_planner
 from . import dunning_action_executor
+from . import mail_activity
+from . import dunning_team
+from . import dunning_worklist
 from . import dunning_demo
 from . import dunning_model
 from . import res_partner_score

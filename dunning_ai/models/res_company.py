@@ -180,3 +180,8 @@ class ResCompany(models.Model):
             "letter": (start, end, weekdays),
             "call": (max(start, 9), min(end, 17), weekdays),
         }
+    dunning_payment_check_user_id = fields.Many2one(
+        "res.users", string="Payment Checker",
+        help="Accountant who checks the payments customers say they made; "
+        "when empty, the payment-check team (or the collections team) does.",
+    )

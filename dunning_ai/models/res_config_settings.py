@@ -29,3 +29,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_cost_letter = fields.Float(related="company_id.dunning_cost_letter", readonly=False)
     dunning_cost_call = fields.Float(related="company_id.dunning_cost_call", readonly=False)
     dunning_outcome_days = fields.Integer(related="company_id.dunning_outcome_days", readonly=False)
+    dunning_payment_check_user_id = fields.Many2one(
+        related="company_id.dunning_payment_check_user_id", readonly=False,
+    )
