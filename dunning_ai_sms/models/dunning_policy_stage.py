@@ -1,0 +1,12 @@
+from odoo import fields, models
+
+
+class DunningPolicyStage(models.Model):
+    _inherit = "dunning.policy.stage"
+
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain=[("model", "=", "dunning.action")],
+        help="SMS sent at this stage; the tone's default template when empty.",
+    )
