@@ -8,7 +8,6 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency
 
-
 _NO_BREAK_SPACES = str.maketrans({"\xa0": " ", "\u202f": " "})
 
 

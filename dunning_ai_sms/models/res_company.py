@@ -2,8 +2,9 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 # Countries whose rules or carrier codes of conduct expect every marketing or collection
-# SMS to say how to stop receiving them (France: "STOP SMS", US: CTIA, UK: Ofcom/PECR...).
-DEFAULT_OPTOUT_COUNTRIES = ("FR", "US", "CA", "GB", "IE", "AU", "BE", "ES", "IT", "DE")
+# SMS to say how to stop receiving them (France: "STOP SMS", US: CTIA, Canada: CASL, UK: PECR,
+# Australia: Spam Act...). Companies elsewhere can add their country in the settings.
+DEFAULT_OPTOUT_COUNTRIES = ("FR", "US", "CA", "GB", "IE", "AU", "NZ")
 
 
 class ResCompany(models.Model):

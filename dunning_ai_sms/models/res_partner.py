@@ -1,9 +1,8 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-
 from odoo.addons.phone_validation.tools import phone_validation
+from odoo.exceptions import UserError
 
 from ..core.keywords import is_stop_request
 

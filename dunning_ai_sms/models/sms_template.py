@@ -9,7 +9,7 @@ class SmsTemplate(models.Model):
 
     _inherit = "sms.template"
 
-    dunning_is_dunning = fields.Boolean(compute="_compute_dunning_is_dunning")
+    dunning_is_dunning = fields.Boolean(string="Dunning Template", compute="_compute_dunning_is_dunning")
     dunning_sms_encoding = fields.Selection(
         [("gsm7", "GSM-7"), ("ucs2", "Unicode (UCS-2)")],
         string="Encoding", compute="_compute_dunning_sms_length",
@@ -17,8 +17,8 @@ class SmsTemplate(models.Model):
     dunning_sms_units = fields.Integer(string="Characters", compute="_compute_dunning_sms_length")
     dunning_sms_segments = fields.Integer(string="Segments", compute="_compute_dunning_sms_length")
     dunning_sms_length_info = fields.Char(string="Length", compute="_compute_dunning_sms_length")
-    dunning_sms_too_long = fields.Boolean(compute="_compute_dunning_sms_length")
-    dunning_sms_warning = fields.Char(compute="_compute_dunning_sms_length")
+    dunning_sms_too_long = fields.Boolean(string="Too Many Segments", compute="_compute_dunning_sms_length")
+    dunning_sms_warning = fields.Char(string="SMS Warning", compute="_compute_dunning_sms_length")
 
     @api.depends("model")
     def _compute_dunning_is_dunning(self):

@@ -1,0 +1,4 @@
+from . import test_sms_channel
+from . import test_sms_delivery
+from . import test_sms_optout
+from . import test_sms_template
