@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -14,3 +14,17 @@ class ResConfigSettings(models.TransientModel):
     dunning_sms_optout_country_ids = fields.Many2many(
         related="company_id.dunning_sms_optout_country_ids", readonly=False
     )
+    dunning_sms_inbound_url = fields.Char(
+        string="Inbound SMS Webhook",
+        compute="_compute_dunning_sms_inbound_url",
+        help="Give this address to the SMS provider as the webhook for incoming messages, "
+        "so that STOP replies are honoured.",
+    )
+
+    @api.depends("company_id")
+    def _compute_dunning_sms_inbound_url(self):
+        token = self.env["ir.config_parameter"].sudo().get_param("dunning_ai_sms.inbound_token")
+        for settings in self:
+            settings.dunning_sms_inbound_url = (
+                f"{settings.company_id.get_base_url()}/dunning_ai_sms/inbound/{token}" if token else False
+            )

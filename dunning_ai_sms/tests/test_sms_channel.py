@@ -1,9 +1,7 @@
 from freezegun import freeze_time
-
+from odoo.addons.dunning_ai.models.dunning_policy_stage import CHANNELS
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
-
-from odoo.addons.dunning_ai.models.dunning_policy_stage import CHANNELS
 
 from .common import BE_MOBILE, TUESDAY_MORNING, DunningSmsCommon
 
@@ -122,9 +120,8 @@ class TestSmsChannel(DunningSmsCommon):
     def test_paid_invoices_get_no_sms(self):
         action = self._sms_action(self.customer, 100)
         self._dunning_pay(action.move_ids, 100, "2026-03-01")
-        with freeze_time(TUESDAY_MORNING), self.mockSMSGateway():
-            with self.assertRaises(UserError):
-                action._dunning_send_sms()
+        with freeze_time(TUESDAY_MORNING), self.mockSMSGateway(), self.assertRaises(UserError):
+            action._dunning_send_sms()
         self.assertFalse(self._new_sms)
         self.assertFalse(self._sms)
 

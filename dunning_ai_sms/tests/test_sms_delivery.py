@@ -1,5 +1,4 @@
 from freezegun import freeze_time
-
 from odoo.tests import tagged
 
 from .common import BE_MOBILE, TUESDAY_MORNING, DunningSmsCommon
