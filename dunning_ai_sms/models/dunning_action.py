@@ -198,12 +198,12 @@ class DunningAction(models.Model):
         self.sms_payment_url = self._dunning_sms_payment_url()
         if not self.sms_payment_url:
             raise UserError(self.env._("No open invoice left to remind %s of.", partner.display_name))
-        number = partner._dunning_sms_numbers()[partner.id][0]
+        contact, number, _reason = partner._dunning_sms_recipients()[partner.id]
         body = self._dunning_sms_finalize_body(
             template._render_field("body", self.ids, compute_lang=True)[self.id]
         )
         message = self._message_sms(
-            body, partner_ids=partner.ids, sms_pid_to_number={partner.id: number}, put_in_queue=True,
+            body, partner_ids=contact.ids, sms_pid_to_number={contact.id: number}, put_in_queue=True,
         )
         sms = self.env["sms.sms"].sudo().search([("mail_message_id", "=", message.id)], limit=1)
         sms.sms_tracker_id.dunning_action_id = self
@@ -225,6 +225,13 @@ class DunningAction(models.Model):
         for action in self:
             current = action.sms_state
             if current in SMS_FINAL_STATES or SMS_PROGRESS.get(sms_state, 9) < SMS_PROGRESS.get(current, -1):
+                continue
+            if sms_state == "canceled":
+                action.write({
+                    "sms_state": sms_state,
+                    "state": "cancelled",
+                    "reason": action._dunning_sms_reason(self.env._("The SMS was cancelled before it left.")),
+                })
                 continue
             if sms_state not in ("error", "bounced"):
                 action.sms_state = sms_state
@@ -296,19 +303,18 @@ class DunningAction(models.Model):
         })
 
     @api.model
-    def _dunning_sms_cancel_for_numbers(self, numbers, note):
-        """Cancel queued dunning SMS and planned SMS actions to numbers that just opted out."""
+    def _dunning_sms_cancel_for(self, number, partners, note):
+        """Cancel the queued dunning SMS to a number that just opted out, and the SMS
+        actions planned for its customers."""
+        queued = self.env["sms.sms"].sudo().search([("number", "=", number), ("state", "=", "outgoing")])
         trackers = self.env["sms.tracker"].sudo().search([
-            ("dunning_action_id", "!=", False),
-            ("sms_uuid", "in", self.env["sms.sms"].sudo().search([
-                ("number", "in", numbers), ("state", "=", "outgoing"),
-            ]).mapped("uuid")),
+            ("dunning_action_id", "!=", False), ("sms_uuid", "in", queued.mapped("uuid")),
         ])
-        self.env["sms.sms"].sudo().search([("uuid", "in", trackers.mapped("sms_uuid"))]).action_set_canceled()
+        queued.filtered(lambda sms: sms.uuid in trackers.mapped("sms_uuid")).action_set_canceled()
         planned = self.search([
             ("channel", "=", "sms"),
             ("state", "in", OPEN_STATES),
-            ("partner_id.phone_sanitized", "in", numbers),
+            ("partner_id", "in", partners.ids),
         ])
         for action in planned:
             action.write({"state": "cancelled", "reason": action._dunning_sms_reason(note)})

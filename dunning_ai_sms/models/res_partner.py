@@ -37,39 +37,60 @@ class ResPartner(models.Model):
         selection_add=[("sms", "SMS")], ondelete={"sms": "set null"}
     )
 
-    def _dunning_sms_numbers(self):
-        """``{partner_id: (E.164 number or False, reason)}``, preferring a mobile number.
+    def _dunning_sms_contacts(self):
+        """Who may receive this customer's reminders by SMS, best first: the invoice
+        contacts (they handle payments), then the customer itself."""
+        self.ensure_one()
+        return self.child_ids.filtered(lambda contact: contact.type == "invoice") + self
 
-        The number fields are tried in ``_phone_get_number_fields`` order (``mobile``
-        before ``phone`` when a module adds it back), and a number that can receive SMS
-        wins over a fixed line.
+    def _dunning_sms_recipients(self):
+        """``{partner_id: (contact, E.164 number, reason)}``, contact and number False if none.
+
+        Numbers are validated and formatted by ``phone_validation``; a number that can
+        receive SMS (mobile) is required, the number fields are tried in
+        ``_phone_get_number_fields`` order (``mobile`` first when a module adds it back),
+        and blacklisted or opted-out numbers are skipped. One blacklist query in all.
         """
         fnames = self._phone_get_number_fields()
+        candidates = {
+            partner.id: [
+                (contact, contact[fname], contact._phone_format(fname=fname, force_format="E164"))
+                for contact in partner._dunning_sms_contacts()
+                for fname in fnames
+                if contact[fname]
+            ]
+            for partner in self
+        }
+        numbers = {number for found in candidates.values() for _c, _raw, number in found if number}
+        blacklisted = set(
+            self.env["phone.blacklist"].sudo().search([("number", "in", list(numbers))]).mapped("number")
+        ) if numbers else set()
         result = {}
         for partner in self:
-            candidates = [(fname, partner[fname]) for fname in fnames if partner[fname]]
-            if not candidates:
-                result[partner.id] = (False, self.env._("no phone number"))
-                continue
-            landline = invalid = False
-            for fname, raw in candidates:
-                number = partner._phone_format(fname=fname, force_format="E164")
+            issues = {}
+            for contact, raw, number in candidates[partner.id]:
                 if not number:
-                    invalid = raw
-                    continue
-                if partner._dunning_sms_capable(number):
-                    result[partner.id] = (number, self.env._("SMS to %s", number))
-                    break
-                landline = number
-            else:
-                if landline:
-                    reason = self.env._("%s is a fixed line and cannot receive SMS", landline)
+                    issues.setdefault("invalid", self.env._("invalid phone number %s", raw))
+                elif not self._dunning_sms_capable(number):
+                    issues.setdefault("fixed", self.env._("%s is a fixed line and cannot receive SMS", number))
+                elif number in blacklisted:
+                    issues.setdefault("blacklist", self.env._("%s is on the phone blacklist", number))
+                elif contact.dunning_optout_sms:
+                    issues.setdefault("optout", self.env._("%s opted out of SMS", contact.display_name))
                 else:
-                    reason = self.env._("invalid phone number %s", invalid)
-                result[partner.id] = (False, reason)
+                    result[partner.id] = (contact, number, self.env._("SMS to %s", number))
+                    break
+            else:
+                reason = next(
+                    (issues[kind] for kind in ("blacklist", "optout", "fixed", "invalid") if kind in issues),
+                    self.env._("no phone number"),
+                )
+                result[partner.id] = (self.browse(), False, reason)
         return result
 
+    @api.model
     def _dunning_sms_capable(self, number):
+        """Whether an E.164 number can receive SMS: mobile-like types, not a fixed line."""
         if phonenumbers is None:
             return True
         try:
@@ -80,24 +101,16 @@ class ResPartner(models.Model):
 
     def _dunning_sms_availability(self):
         """``{partner_id: (available, reason)}`` for SMS: a valid number, no opt-out, not blacklisted."""
-        numbers = self._dunning_sms_numbers()
-        valid = [number for number, _reason in numbers.values() if number]
-        blacklisted = set(
-            self.env["phone.blacklist"].sudo().search([("number", "in", valid)]).mapped("number")
-        ) if valid else set()
+        recipients = self._dunning_sms_recipients()
         result = {}
         for partner in self:
-            number, reason = numbers[partner.id]
+            _contact, number, reason = recipients[partner.id]
             if partner.dunning_do_not_contact:
                 result[partner.id] = (False, self.env._("the customer must not be contacted"))
             elif partner.dunning_optout_sms:
                 result[partner.id] = (False, self.env._("the customer opted out of SMS"))
-            elif not number:
-                result[partner.id] = (False, reason)
-            elif number in blacklisted:
-                result[partner.id] = (False, self.env._("%s is on the phone blacklist", number))
             else:
-                result[partner.id] = (True, reason)
+                result[partner.id] = (bool(number), reason)
         return result
 
     def _dunning_channel_availability(self):
@@ -114,17 +127,19 @@ class ResPartner(models.Model):
 
         Entry point for the SMS provider's inbound hook. The number goes on Odoo's
         phone blacklist, its partners get ``dunning_optout_sms``, and their queued
-        dunning SMS and planned SMS actions are cancelled. Returns the partners opted out.
+        dunning SMS and planned SMS actions are cancelled. The whole customer (commercial
+        partner) is opted out, whichever of its contacts replied. Returns the partners opted out.
         """
         if not is_stop_request(body):
             return self.browse()
         sanitized = self.env.user._phone_format(number=number) or number
         note = self.env._("Opt-out by SMS reply: %s", (body or "").strip()[:60])
         self.env["phone.blacklist"].sudo()._add([sanitized], message=note)
-        partners = self.sudo().search([("phone_sanitized", "=", sanitized)])
+        contacts = self.sudo().search([("phone_sanitized", "=", sanitized)])
+        partners = contacts | contacts.commercial_partner_id
         partners.write({"dunning_optout_sms": True})
         for partner in partners:
             partner.message_post(body=note, subtype_xmlid="mail.mt_note")
-        self.env["dunning.action"].sudo()._dunning_sms_cancel_for_numbers([sanitized], note)
+        self.env["dunning.action"].sudo()._dunning_sms_cancel_for(sanitized, partners, note)
         _logger.info("SMS opt-out of %s (%d partners)", sanitized, len(partners))
         return partners

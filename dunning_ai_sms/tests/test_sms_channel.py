@@ -50,12 +50,34 @@ class TestSmsChannel(DunningSmsCommon):
         })
         partners = self.customer | landline | invalid | no_phone | local
         availability = partners._dunning_channel_availability()
-        self.assertEqual(partners._dunning_sms_numbers()[self.customer.id][0], BE_MOBILE)
-        self.assertEqual(partners._dunning_sms_numbers()[local.id][0], "+32470998877")
+        recipients = partners._dunning_sms_recipients()
+        self.assertEqual(recipients[self.customer.id][:2], (self.customer, BE_MOBILE))
+        self.assertEqual(recipients[local.id][1], "+32470998877")
         self.assertTrue(availability[local.id]["sms"][0])
         self.assertEqual(availability[landline.id]["sms"], (False, "+3225551212 is a fixed line and cannot receive SMS"))
         self.assertEqual(availability[invalid.id]["sms"], (False, "invalid phone number 12345"))
         self.assertEqual(availability[no_phone.id]["sms"], (False, "no phone number"))
+
+    def test_invoice_contact_mobile_preferred_to_company_landline(self):
+        company = self.env["res.partner"].create({
+            "name": "Landline Ltd", "is_company": True, "phone": "+32 2 555 12 12",
+            "country_id": self.env.ref("base.be").id, "tz": "Europe/Brussels",
+        })
+        accountant = self.env["res.partner"].create({
+            "name": "Accountant", "parent_id": company.id, "type": "invoice", "phone": "+32 475 00 11 22",
+        })
+        self.assertEqual(company._dunning_sms_recipients()[company.id][:2], (accountant, "+32475001122"))
+        action = self._sms_action(company)
+        with freeze_time(TUESDAY_MORNING):
+            self._send_and_deliver(action)
+        self.assertSMSIapSent(["+32475001122"], content="is overdue")
+        self.assertEqual(action.sms_number, "+32475001122")
+        # the accountant opted out: the company's landline is no fallback
+        accountant.dunning_optout_sms = True
+        self.assertEqual(
+            company._dunning_channel_availability()[company.id]["sms"],
+            (False, "Landline Ltd, Accountant opted out of SMS"),
+        )
 
     def test_right_text_for_each_customer_in_their_language(self):
         expected = {

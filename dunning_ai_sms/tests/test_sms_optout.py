@@ -39,9 +39,21 @@ class TestSmsOptout(DunningSmsCommon):
         self.assertTrue(self.env["phone.blacklist"].sudo().search([("number", "=", BE_MOBILE)]))
         self.assertFalse(self._sms, "the queued reminder was cancelled before leaving")
         self.assertEqual(queued.sms_state, "canceled")
+        self.assertEqual(queued.state, "cancelled")
         self.assertEqual(planned.state, "cancelled")
         self.assertIn("Opt-out by SMS reply", planned.reason)
         self.assertFalse(self.customer._dunning_channel_availability()[self.customer.id]["sms"][0])
+
+    def test_stop_from_a_contact_opts_the_whole_customer_out(self):
+        company = self.env["res.partner"].create({"name": "Acme", "is_company": True})
+        contact = self.env["res.partner"].create({
+            "name": "Payables", "parent_id": company.id, "type": "invoice", "phone": "+32 475 00 11 22",
+        })
+        planned = self._sms_action(company, planned_at="2026-03-12 09:00:00")
+        self.env["res.partner"]._dunning_sms_inbound("+32475001122", "STOP")
+        self.assertTrue(contact.dunning_optout_sms)
+        self.assertTrue(company.dunning_optout_sms)
+        self.assertEqual(planned.state, "cancelled")
 
     def test_blacklist_alone_is_honoured_at_send_time(self):
         action = self._sms_action(self.customer)
