@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 from odoo.addons.dunning_ai.models.dunning_policy_stage import CHANNELS
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from .common import BE_MOBILE, TUESDAY_MORNING, DunningSmsCommon
 
@@ -189,7 +189,5 @@ class TestSmsChannel(DunningSmsCommon):
             self.company.dunning_sms_hour_start = 21
         with self.assertRaises(ValidationError):
             self.company.dunning_sms_max_segments = 0
-        with Form(self.env["res.config.settings"]) as settings:
-            settings.dunning_sms_sunday = True
-        settings.save().execute()
+        self.env["res.config.settings"].create({"dunning_sms_sunday": True}).execute()
         self.assertEqual(self.company._dunning_sms_weekdays(), frozenset(range(7)))
