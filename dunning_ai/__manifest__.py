@@ -28,6 +28,9 @@
         "views/dunning_policy_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/dunning_demo.xml",
+    ],
     "installable": True,
     "application": True,
 }

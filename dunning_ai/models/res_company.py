@@ -6,6 +6,5 @@ class ResCompany(models.Model):
 
     dunning_enabled = fields.Boolean(string="Dunning AI Enabled", default=True)
     dunning_dry_run = fields.Boolean(
-        string="Dunning Dry Run",
         help="Plan reminders and record the decisions, but never send anything.",
     )
