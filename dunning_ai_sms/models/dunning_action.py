@@ -122,12 +122,14 @@ class DunningAction(models.Model):
         ):
             slot = action._dunning_sms_next_slot(action.planned_at)
             if slot and slot != action.planned_at:
+                tz = action._dunning_sms_tz()
+                local = slot.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
                 action.with_context(dunning_sms_hours_done=True).write({
                     "planned_at": slot,
                     "reason": action._dunning_sms_reason(self.env._(
                         "SMS quiet hours: moved to %(time)s, customer time (%(tz)s).",
-                        time=slot.replace(tzinfo=ZoneInfo("UTC")).astimezone(action._dunning_sms_tz()).strftime("%Y-%m-%d %H:%M"),
-                        tz=action._dunning_sms_tz().key,
+                        time=local.strftime("%Y-%m-%d %H:%M"),
+                        tz=tz.key,
                     )),
                 })
 
@@ -178,7 +180,9 @@ class DunningAction(models.Model):
         partner = self.partner_id
         available, reason = partner._dunning_sms_availability()[partner.id]
         if not available:
-            raise UserError(self.env._("No SMS for %(customer)s: %(reason)s.", customer=partner.display_name, reason=reason))
+            raise UserError(self.env._(
+                "No SMS for %(customer)s: %(reason)s.", customer=partner.display_name, reason=reason
+            ))
         if self.sms_uuid:
             raise UserError(self.env._("The SMS of this action was already queued."))
         now = fields.Datetime.now()
@@ -244,7 +248,10 @@ class DunningAction(models.Model):
                 "error_message": self.env._("SMS not delivered: %s", failure),
             })
             action.message_post(
-                body=self.env._("The SMS to %(number)s was not delivered (%(failure)s).", number=action.sms_number, failure=failure),
+                body=self.env._(
+                    "The SMS to %(number)s was not delivered (%(failure)s).",
+                    number=action.sms_number, failure=failure,
+                ),
                 subtype_xmlid="mail.mt_note",
             )
             action._dunning_sms_fallback()
@@ -260,7 +267,9 @@ class DunningAction(models.Model):
         if isinstance(followup, models.BaseModel) and followup._name == self._name and followup:
             self.sms_fallback_action_id = followup[:1]
             return followup[:1]
-        self.message_post(body=self.env._("No other channel is available for this reminder."), subtype_xmlid="mail.mt_note")
+        self.message_post(
+            body=self.env._("No other channel is available for this reminder."), subtype_xmlid="mail.mt_note"
+        )
         return self.browse()
 
     def _dunning_fallback_channel(self):

@@ -18,7 +18,9 @@ class SmsTracker(models.Model):
     dunning_action_id = fields.Many2one("dunning.action", ondelete="cascade", index="btree_not_null")
 
     def _action_update_from_sms_state(self, sms_state, failure_type=False, failure_reason=False):
-        result = super()._action_update_from_sms_state(sms_state, failure_type=failure_type, failure_reason=failure_reason)
+        result = super()._action_update_from_sms_state(
+            sms_state, failure_type=failure_type, failure_reason=failure_reason
+        )
         if self.dunning_action_id:
             self.dunning_action_id._dunning_sms_update_state(
                 SMS_TO_DUNNING_STATE[sms_state], failure_type=failure_type, failure_reason=failure_reason

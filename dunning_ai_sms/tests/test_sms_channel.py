@@ -14,7 +14,8 @@ class TestSmsChannel(DunningSmsCommon):
         action_channels = dict(self.env["dunning.action"]._fields["channel"]._description_selection(self.env))
         self.assertEqual(action_channels["sms"], "SMS")
         self.assertIn("email", action_channels)
-        partner_channels = dict(self.env["res.partner"]._fields["dunning_preferred_channel"]._description_selection(self.env))
+        preferred = self.env["res.partner"]._fields["dunning_preferred_channel"]
+        partner_channels = dict(preferred._description_selection(self.env))
         self.assertIn("sms", partner_channels)
         availability = self.customer._dunning_channel_availability()
         self.assertEqual(availability[self.customer.id]["sms"][0], True)
@@ -43,7 +44,9 @@ class TestSmsChannel(DunningSmsCommon):
         landline = self.env["res.partner"].create({
             "name": "Landline", "phone": "02 555 12 12", "country_id": self.env.ref("base.be").id,
         })
-        invalid = self.env["res.partner"].create({"name": "Invalid", "phone": "12345", "country_id": self.env.ref("base.be").id})
+        invalid = self.env["res.partner"].create({
+            "name": "Invalid", "phone": "12345", "country_id": self.env.ref("base.be").id,
+        })
         no_phone = self.env["res.partner"].create({"name": "No phone"})
         local = self.env["res.partner"].create({
             "name": "Local format", "phone": "0470 99 88 77", "country_id": self.env.ref("base.be").id,
@@ -54,7 +57,9 @@ class TestSmsChannel(DunningSmsCommon):
         self.assertEqual(recipients[self.customer.id][:2], (self.customer, BE_MOBILE))
         self.assertEqual(recipients[local.id][1], "+32470998877")
         self.assertTrue(availability[local.id]["sms"][0])
-        self.assertEqual(availability[landline.id]["sms"], (False, "+3225551212 is a fixed line and cannot receive SMS"))
+        self.assertEqual(
+            availability[landline.id]["sms"], (False, "+3225551212 is a fixed line and cannot receive SMS")
+        )
         self.assertEqual(availability[invalid.id]["sms"], (False, "invalid phone number 12345"))
         self.assertEqual(availability[no_phone.id]["sms"], (False, "no phone number"))
 

@@ -49,7 +49,8 @@ class TestSmsDelivery(DunningSmsCommon):
         # a second failure report creates no second fallback
         tracker = self.env["sms.tracker"].sudo().search([("dunning_action_id", "=", action.id)])
         tracker._action_update_from_provider_error("not_delivered")
-        self.assertEqual(self.env["dunning.action"].search_count([("partner_id", "=", self.customer.id), ("channel", "=", "email")]), 1)
+        emails = self.env["dunning.action"].search([("partner_id", "=", self.customer.id), ("channel", "=", "email")])
+        self.assertEqual(emails, fallback)
 
     def test_bounce_reported_later_falls_back_too(self):
         action = self._sms_action(self.customer_fr)
