@@ -133,6 +133,28 @@ class DunningAction(models.Model):
                     )),
                 })
 
+    def _dunning_sms_postpone(self, now):
+        """Outside the SMS hours at send time (a late run): move to the next slot, keep scheduled."""
+        self.ensure_one()
+        slot = self._dunning_sms_next_slot(now)
+        if not slot or slot <= now:
+            return False
+        self.with_context(dunning_sms_hours_done=True).write({
+            "planned_at": slot,
+            "state": "scheduled",
+            "reason": self._dunning_sms_reason(self.env._(
+                "SMS quiet hours at execution: postponed to %s UTC.", fields.Datetime.to_string(slot)
+            )),
+        })
+        return True
+
+    def _dunning_send_isolated(self, now, availability):
+        """The engine's executor marks an action done once sent: an SMS due outside its hours
+        is postponed before that instead."""
+        if self.channel == "sms" and self._dunning_sms_postpone(now):
+            return False
+        return super()._dunning_send_isolated(now, availability)
+
     def _dunning_sms_reason(self, line):
         self.ensure_one()
         return f"{self.reason}\n{line}" if self.reason else line
@@ -185,16 +207,7 @@ class DunningAction(models.Model):
             ))
         if self.sms_uuid:
             raise UserError(self.env._("The SMS of this action was already queued."))
-        now = fields.Datetime.now()
-        slot = self._dunning_sms_next_slot(now)
-        if slot and slot > now:
-            self.with_context(dunning_sms_hours_done=True).write({
-                "planned_at": slot,
-                "state": "scheduled",
-                "reason": self._dunning_sms_reason(self.env._(
-                    "SMS quiet hours at execution: postponed to %s UTC.", fields.Datetime.to_string(slot)
-                )),
-            })
+        if self._dunning_sms_postpone(fields.Datetime.now()):
             return False
         template = self._dunning_sms_template()
         if not template:
@@ -272,14 +285,14 @@ class DunningAction(models.Model):
         )
         return self.browse()
 
-    def _dunning_fallback_channel(self):
+    def _dunning_fallback_channel(self, availability=None):
         """The engine's fallback when it is installed; otherwise the first available of email, letter, call."""
         parent = getattr(super(), "_dunning_fallback_channel", None)
         if parent is not None:
-            return parent()
+            return parent(availability)
         self.ensure_one()
         partner = self.partner_id
-        availability = partner._dunning_channel_availability().get(partner.id, {})
+        availability = dict(availability or partner._dunning_channel_availability().get(partner.id, {}))
         if "email" not in availability:
             availability["email"] = (
                 bool(partner.email) and not partner.dunning_optout_email and not partner.dunning_do_not_contact,

@@ -4,6 +4,7 @@ from odoo import fields, models
 class DunningPolicyStage(models.Model):
     _inherit = "dunning.policy.stage"
 
+    allow_sms = fields.Boolean(string="SMS", default=True)
     sms_template_id = fields.Many2one(
         "sms.template",
         string="SMS Template",
