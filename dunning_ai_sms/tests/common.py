@@ -1,5 +1,7 @@
 from datetime import datetime
 
+from odoo.fields import Command
+
 from odoo.addons.dunning_ai.tests.common import DunningCommon
 from odoo.addons.sms.tests.common import MockSMS, SMSCase
 
@@ -35,6 +37,13 @@ class DunningSmsCommon(DunningCommon):
         cls.customer_fr = cls._sms_customer("Client Français", "+33 6 12 34 56 78", "fr_FR", "base.fr", "Europe/Paris")
         cls.customer_de = cls._sms_customer("Deutscher Kunde", "+49 151 23456789", "de_DE", "base.de", "Europe/Berlin")
         cls.customer_es = cls._sms_customer("Cliente Español", "+34 612 34 56 78", "es_ES", "base.es", "Europe/Madrid")
+        cls.policy = cls.env["dunning.policy"].create({
+            "name": "SMS policy",
+            "stage_ids": [
+                Command.create({"name": tone.title(), "sequence": seq, "day_offset": offset, "tone": tone})
+                for seq, (tone, offset) in enumerate((("courtesy", -3), ("friendly", 5), ("firm", 15), ("final", 30)))
+            ],
+        })
 
     @classmethod
     def _sms_customer(cls, name, phone, lang, country_xmlid, tz):
@@ -53,7 +62,9 @@ class DunningSmsCommon(DunningCommon):
         invoice = cls._dunning_invoice(partner, amount, "2026-01-05", "2026-02-04")
         return cls.env["dunning.action"].create({
             "partner_id": partner.id,
-            "move_ids": [(6, 0, invoice.ids)],
+            "move_ids": [Command.set(invoice.ids)],
+            "policy_id": cls.policy.id,
+            "stage_id": cls.policy.stage_ids.filtered(lambda stage: stage.tone == tone).id,
             "tone": tone,
             "channel": "sms",
             "state": "scheduled",
