@@ -118,7 +118,8 @@ def statement_lines(invoices, today, currency_code, lang):
     """Rows of the open-invoices table, formatted for the reader, oldest due first.
 
     ``invoices`` are dicts with ``number``, ``date``, ``due_date``, ``residual`` and
-    optionally ``pay_url``; the result adds the formatted columns and ``days_overdue``.
+    optionally ``currency_code`` (else ``currency_code``) and ``pay_url``; the result adds
+    the formatted columns and ``days_overdue``.
     """
     rows = []
     for inv in sorted(invoices, key=lambda i: (i["due_date"] or date.max, i["number"] or "")):
@@ -128,6 +129,6 @@ def statement_lines(invoices, today, currency_code, lang):
             "date_display": format_date(inv["date"], lang),
             "due_date_display": format_date(inv["due_date"], lang),
             "days_overdue": max(late, 0),
-            "residual_display": format_amount(inv["residual"], currency_code, lang),
+            "residual_display": format_amount(inv["residual"], inv.get("currency_code") or currency_code, lang),
         })
     return rows

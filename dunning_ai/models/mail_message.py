@@ -1,0 +1,10 @@
+from odoo import fields, models
+
+from .dunning_action_message import INTENT_SELECTION
+
+
+class MailMessage(models.Model):
+    _inherit = "mail.message"
+
+    dunning_intent = fields.Selection(INTENT_SELECTION, string="Reply Intent", readonly=True, copy=False)
+    dunning_intent_confidence = fields.Float(string="Intent Confidence", readonly=True, copy=False, digits=(3, 2))
