@@ -165,7 +165,9 @@ def _from_match(kind, match, ref, dayfirst):
         return _safe_date(int(groups[0]), int(groups[1]), int(groups[2]))
     if kind == "numeric":
         first, second = int(groups[0]), int(groups[1])
-        day, month = (first, second) if dayfirst or second > 12 else (second, first)
+        day, month = (first, second) if dayfirst else (second, first)
+        if month > 12 >= day:
+            day, month = month, day
         if groups[2]:
             year = int(groups[2])
             return _safe_date(year + 2000 if year < 100 else year, month, day)

@@ -99,7 +99,8 @@ class DunningAction(models.Model):
         wizard = self.env["payment.link.wizard"].sudo().with_context(
             active_model="account.move", active_id=move.id,
         ).create({"res_model": "account.move", "res_id": move.id})
-        return wizard.link
+        # account_payment joins the base URL and the portal path with a doubled slash
+        return wizard.link.replace(f"{move.get_base_url()}//", f"{move.get_base_url()}/", 1)
 
     def _dunning_statement_lines(self):
         """Rows of the open-invoices table, oldest due first, formatted for the customer."""
