@@ -22,8 +22,10 @@ class DunningMessagesCommon(DunningCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        for code in ("fr_FR", "de_DE", "es_ES"):
+        langs = ["fr_FR", "de_DE", "es_ES"]
+        for code in langs:
             cls.env["res.lang"]._activate_lang(code)
+        cls.env.ref("base.module_dunning_ai")._update_translations(langs)
         cls.eur = cls.setup_other_currency("EUR")
         with freeze_time(TODAY):
             cls.inv_eur = cls._dunning_invoice(cls.customer, 1234.56, "2026-10-01", "2026-10-31", currency=cls.eur)
