@@ -33,6 +33,9 @@
         "wizard/dunning_action_preview_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/dunning_demo.xml",
+    ],
     "installable": True,
     "application": True,
 }

@@ -8,3 +8,4 @@ from . import res_partner
 from . import account_move
 from . import res_config_settings
 from . import mail_message
+from . import dunning_demo

@@ -42,7 +42,7 @@ class DunningAction(models.Model):
     reason = fields.Text(help="Why the engine took this decision, in plain words.")
     model_version = fields.Char()
     mail_message_id = fields.Many2one("mail.message", string="Message Sent", readonly=True)
-    activity_id = fields.Many2one("mail.activity", string="Activity", readonly=True)
+    activity_id = fields.Many2one("mail.activity", readonly=True)
     error_message = fields.Text(readonly=True)
 
     def _compute_name(self):

@@ -6,7 +6,6 @@ class ResCompany(models.Model):
 
     dunning_enabled = fields.Boolean(string="Dunning AI Enabled", default=True)
     dunning_dry_run = fields.Boolean(
-        string="Dunning Dry Run",
         help="Plan reminders and record the decisions, but never send anything.",
     )
     dunning_plan_min_amount = fields.Monetary(
