@@ -26,8 +26,10 @@ def evaluate(name, train_rows, test_rows):
     predicted = model.predict([r["text"] for r in test_rows])
     truth = [r["intent"] for r in test_rows]
     macro = f1_score(truth, predicted, average="macro")
-    print(f"== {name}: train {len(train_rows)}, test {len(test_rows)}, "
-          f"{time.perf_counter() - started:.1f}s, macro-F1 {macro:.3f}")
+    print(
+        f"== {name}: train {len(train_rows)}, test {len(test_rows)}, "
+        f"{time.perf_counter() - started:.1f}s, macro-F1 {macro:.3f}"
+    )
     print(classification_report(truth, predicted, digits=3))
     return macro
 

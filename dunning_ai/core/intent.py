@@ -38,12 +38,33 @@ def load_dataset(path=DATASET):
 
 def build_pipeline(seed=0):
     """The untrained classifier: TF-IDF on char 1-4-grams and word 1-2-grams, calibrated SVM."""
-    features = FeatureUnion([
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), min_df=2, sublinear_tf=True,
-                                  lowercase=True, strip_accents="unicode")),
-        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True,
-                                  lowercase=True, strip_accents="unicode", token_pattern=r"(?u)\b\w\w+\b")),
-    ])
+    features = FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(1, 4),
+                    min_df=2,
+                    sublinear_tf=True,
+                    lowercase=True,
+                    strip_accents="unicode",
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    min_df=1,
+                    sublinear_tf=True,
+                    lowercase=True,
+                    strip_accents="unicode",
+                    token_pattern=r"(?u)\b\w\w+\b",
+                ),
+            ),
+        ]
+    )
     classifier = CalibratedClassifierCV(LinearSVC(C=0.5, random_state=seed), cv=3)
     return make_pipeline(features, classifier)
 
@@ -79,34 +100,151 @@ def classify(text, model=None):
 
 MONTHS = {
     # English
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
     # French (accents stripped)
-    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
-    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+    "janvier": 1,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
     # German
-    "januar": 1, "februar": 2, "marz": 3, "maerz": 3, "juni": 6, "juli": 7, "oktober": 10, "dezember": 12,
+    "januar": 1,
+    "februar": 2,
+    "marz": 3,
+    "maerz": 3,
+    "juni": 6,
+    "juli": 7,
+    "oktober": 10,
+    "dezember": 12,
     # Spanish
-    "enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7, "agosto": 8,
-    "setiembre": 9, "septiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "setiembre": 9,
+    "septiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
 }
 WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
-    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
-    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonntag": 6,
-    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5, "domingo": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "lundi": 0,
+    "mardi": 1,
+    "mercredi": 2,
+    "jeudi": 3,
+    "vendredi": 4,
+    "samedi": 5,
+    "dimanche": 6,
+    "montag": 0,
+    "dienstag": 1,
+    "mittwoch": 2,
+    "donnerstag": 3,
+    "freitag": 4,
+    "samstag": 5,
+    "sonntag": 6,
+    "lunes": 0,
+    "martes": 1,
+    "miercoles": 2,
+    "jueves": 3,
+    "viernes": 4,
+    "sabado": 5,
+    "domingo": 6,
 }
 UNITS = {
-    "day": 1, "days": 1, "jour": 1, "jours": 1, "tag": 1, "tage": 1, "tagen": 1, "dia": 1, "dias": 1,
-    "week": 7, "weeks": 7, "semaine": 7, "semaines": 7, "woche": 7, "wochen": 7, "semana": 7, "semanas": 7,
-    "month": 30, "months": 30, "mois": 30, "monat": 30, "monaten": 30, "mes": 30, "meses": 30,
+    "day": 1,
+    "days": 1,
+    "jour": 1,
+    "jours": 1,
+    "tag": 1,
+    "tage": 1,
+    "tagen": 1,
+    "dia": 1,
+    "dias": 1,
+    "week": 7,
+    "weeks": 7,
+    "semaine": 7,
+    "semaines": 7,
+    "woche": 7,
+    "wochen": 7,
+    "semana": 7,
+    "semanas": 7,
+    "month": 30,
+    "months": 30,
+    "mois": 30,
+    "monat": 30,
+    "monaten": 30,
+    "mes": 30,
+    "meses": 30,
 }
 NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "ten": 10,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "dix": 10, "quinze": 15,
-    "einer": 1, "einem": 1, "zwei": 2, "drei": 3, "vier": 4, "zehn": 10,
-    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "diez": 10, "quince": 15,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "ten": 10,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "dix": 10,
+    "quinze": 15,
+    "einer": 1,
+    "einem": 1,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "zehn": 10,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "diez": 10,
+    "quince": 15,
 }
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -117,14 +255,40 @@ _NUM_RE = r"\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _PATTERNS = [
     ("iso", re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")),
     ("numeric", re.compile(r"\b(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2,4}))?\b")),
-    ("day_month", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?({_MONTH_RE})\b\.?(?:\s+(?:de\s+)?(\d{{4}}))?")),
+    (
+        "day_month",
+        re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?({_MONTH_RE})\b\.?(?:\s+(?:de\s+)?(\d{{4}}))?"),
+    ),
     ("month_day", re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?")),
-    ("relative", re.compile(rf"\b(?:in|dans|en|within|sous|innerhalb)\s+(?:the\s+next\s+|les\s+|los\s+proximos\s+|der\s+nachsten\s+)?({_NUM_RE})\s+({_UNIT_RE})\b")),
+    (
+        "relative",
+        re.compile(
+            rf"\b(?:in|dans|en|within|sous|innerhalb)\s+(?:the\s+next\s+|les\s+|los\s+proximos\s+|der\s+nachsten\s+)?({_NUM_RE})\s+({_UNIT_RE})\b"
+        ),
+    ),
     ("relative_next", re.compile(rf"\b(?:next|prochains?|nachsten|proximos)\s+({_NUM_RE})\s+({_UNIT_RE})\b")),
-    ("end_month", re.compile(r"\b(?:end of (?:the |this )?month|fin (?:du |de ce |de )?mois|ende (?:des|dieses) monats|monatsende|final de(?:l)? mes|fin de mes|finales de mes)\b")),
-    ("next_week", re.compile(r"\b(?:next week|la semaine prochaine|semaine prochaine|nachste woche|nachsten woche|la (?:semana que viene|proxima semana)|proxima semana)\b")),
+    (
+        "end_month",
+        re.compile(
+            r"\b(?:end of (?:the |this )?month|fin (?:du |de ce |de )?mois|ende (?:des|dieses) monats"
+            r"|monatsende|final de(?:l)? mes|fin de mes|finales de mes)\b"
+        ),
+    ),
+    (
+        "next_week",
+        re.compile(
+            r"\b(?:next week|la semaine prochaine|semaine prochaine|nachste woche|nachsten woche"
+            r"|la (?:semana que viene|proxima semana)|proxima semana)\b"
+        ),
+    ),
     ("tomorrow", re.compile(r"(?<!guten )\b(?:tomorrow|demain|morgen|manana)\b")),
-    ("weekday", re.compile(rf"\b(?:(next|prochain|nachsten|proximo|el proximo|am|le|this|on|ce)\s+)?({_WEEKDAY_RE})\b(?:\s+(prochain|qui vient|que viene))?")),
+    (
+        "weekday",
+        re.compile(
+            rf"\b(?:(next|prochain|nachsten|proximo|el proximo|am|le|this|on|ce)\s+)?({_WEEKDAY_RE})\b"
+            r"(?:\s+(prochain|qui vient|que viene))?"
+        ),
+    ),
 ]
 
 

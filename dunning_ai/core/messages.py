@@ -74,9 +74,20 @@ def expected_wait_cost(amount, predicted_days_late, risk_score, cost_of_capital,
     return financing + loss
 
 
-def personalise(*, segment, on_time_rate, risk_score, predicted_days_late, overdue_amount,
-                plan_min_amount=0.0, discount_rate=0.0, cost_of_capital=0.08, loss_rate=0.10,
-                tone=None, money=str):
+def personalise(
+    *,
+    segment,
+    on_time_rate,
+    risk_score,
+    predicted_days_late,
+    overdue_amount,
+    plan_min_amount=0.0,
+    discount_rate=0.0,
+    cost_of_capital=0.08,
+    loss_rate=0.10,
+    tone=None,
+    money=str,
+):
     """Decide the personal touches of one message from the customer's scores.
 
     ``plan_min_amount`` 0 disables the payment plan offer, ``discount_rate`` 0 the early
@@ -124,11 +135,13 @@ def statement_lines(invoices, today, currency_code, lang):
     rows = []
     for inv in sorted(invoices, key=lambda i: (i["due_date"] or date.max, i["number"] or "")):
         late = days_overdue(inv["due_date"], today)
-        rows.append({
-            **inv,
-            "date_display": format_date(inv["date"], lang),
-            "due_date_display": format_date(inv["due_date"], lang),
-            "days_overdue": max(late, 0),
-            "residual_display": format_amount(inv["residual"], inv.get("currency_code") or currency_code, lang),
-        })
+        rows.append(
+            {
+                **inv,
+                "date_display": format_date(inv["date"], lang),
+                "due_date_display": format_date(inv["due_date"], lang),
+                "days_overdue": max(late, 0),
+                "residual_display": format_amount(inv["residual"], inv.get("currency_code") or currency_code, lang),
+            }
+        )
     return rows

@@ -46,15 +46,19 @@ class DunningAction(models.Model):
     _inherit = "dunning.action"
 
     subject_override = fields.Char(
-        string="Edited Subject", copy=False,
+        string="Edited Subject",
+        copy=False,
         help="Set from the preview: sent instead of the template's subject.",
     )
     body_override = fields.Html(
-        string="Edited Body", copy=False, sanitize_style=True,
+        string="Edited Body",
+        copy=False,
+        sanitize_style=True,
         help="Set from the preview: sent instead of the template's body.",
     )
     dunning_lang = fields.Char(
-        string="Message Language", compute="_compute_dunning_lang",
+        string="Message Language",
+        compute="_compute_dunning_lang",
         help="The customer's language, or the company's when the customer has none.",
     )
     reply_message_id = fields.Many2one("mail.message", string="Customer Reply", readonly=True, copy=False)
@@ -66,8 +70,10 @@ class DunningAction(models.Model):
     def _compute_dunning_lang(self):
         for action in self:
             action.dunning_lang = (
-                action.partner_id.lang or action.company_id.partner_id.lang
-                or self.env.lang or core_messages.DEFAULT_LOCALE
+                action.partner_id.lang
+                or action.company_id.partner_id.lang
+                or self.env.lang
+                or core_messages.DEFAULT_LOCALE
             )
 
     # ------------------------------------------------------------ template helpers
@@ -90,15 +96,25 @@ class DunningAction(models.Model):
         """The action's invoices still due and not disputed: the only ones a reminder may show."""
         self.ensure_one()
         return self.move_ids.filtered(
-            lambda m: m.state == "posted" and m.amount_residual > 0
-            and not m.dunning_disputed and m.payment_state not in ("paid", "in_payment", "reversed")
+            lambda m: (
+                m.state == "posted"
+                and m.amount_residual > 0
+                and not m.dunning_disputed
+                and m.payment_state not in ("paid", "in_payment", "reversed")
+            )
         )
 
     def _dunning_pay_url(self, move):
         """Portal payment link of one invoice, signed for its residual (account_payment's link)."""
-        wizard = self.env["payment.link.wizard"].sudo().with_context(
-            active_model="account.move", active_id=move.id,
-        ).create({"res_model": "account.move", "res_id": move.id})
+        wizard = (
+            self.env["payment.link.wizard"]
+            .sudo()
+            .with_context(
+                active_model="account.move",
+                active_id=move.id,
+            )
+            .create({"res_model": "account.move", "res_id": move.id})
+        )
         # account_payment joins the base URL and the portal path with a doubled slash
         return wizard.link.replace(f"{move.get_base_url()}//", f"{move.get_base_url()}/", 1)
 
@@ -106,15 +122,18 @@ class DunningAction(models.Model):
         """Rows of the open-invoices table, oldest due first, formatted for the customer."""
         self.ensure_one()
         today = fields.Date.context_today(self)
-        rows = [{
-            "move": move,
-            "number": move.name,
-            "date": move.invoice_date,
-            "due_date": move.invoice_date_due,
-            "residual": move.amount_residual,
-            "currency_code": move.currency_id.name,
-            "pay_url": self._dunning_pay_url(move),
-        } for move in self._dunning_open_moves()]
+        rows = [
+            {
+                "move": move,
+                "number": move.name,
+                "date": move.invoice_date,
+                "due_date": move.invoice_date_due,
+                "residual": move.amount_residual,
+                "currency_code": move.currency_id.name,
+                "pay_url": self._dunning_pay_url(move),
+            }
+            for move in self._dunning_open_moves()
+        ]
         return core_messages.statement_lines(rows, today, self.company_id.currency_id.name, self.dunning_lang)
 
     def _dunning_total_due_display(self):
@@ -188,11 +207,15 @@ class DunningAction(models.Model):
         try:
             values = template._generate_template([self.id], render_fields)[self.id]
         except UserError as error:
-            raise UserError(self.env._(
-                "The template \"%(template)s\" cannot be rendered for %(action)s. Fix the template "
-                "(Settings > Technical > Email Templates) and try again.\n\nDetails: %(error)s",
-                template=template.name, action=self.display_name, error=str(error).splitlines()[0],
-            )) from error
+            raise UserError(
+                self.env._(
+                    'The template "%(template)s" cannot be rendered for %(action)s. Fix the template '
+                    "(Settings > Technical > Email Templates) and try again.\n\nDetails: %(error)s",
+                    template=template.name,
+                    action=self.display_name,
+                    error=str(error).splitlines()[0],
+                )
+            ) from error
         if record_reason:
             self._dunning_record_personalisation()
         return {
@@ -207,22 +230,28 @@ class DunningAction(models.Model):
         """Refuse to remind about nothing, or a customer whose promise has not come due."""
         self.ensure_one()
         if not self._dunning_open_moves():
-            raise UserError(self.env._(
-                "Nothing to remind %s about: the invoices are paid, cancelled or disputed.",
-                self.partner_id.display_name,
-            ))
+            raise UserError(
+                self.env._(
+                    "Nothing to remind %s about: the invoices are paid, cancelled or disputed.",
+                    self.partner_id.display_name,
+                )
+            )
         promise = self.partner_id.commercial_partner_id._dunning_open_promises()[:1]
         if promise:
-            raise UserError(self.env._(
-                "%(partner)s promised to pay on %(date)s: no reminder until then.",
-                partner=self.partner_id.display_name, date=promise.date,
-            ))
+            raise UserError(
+                self.env._(
+                    "%(partner)s promised to pay on %(date)s: no reminder until then.",
+                    partner=self.partner_id.display_name,
+                    date=promise.date,
+                )
+            )
 
     def _dunning_can_render_pdf(self):
         """Whether reports can be rendered as PDF here (test mode renders HTML instead)."""
         return (
             self.env["ir.actions.report"].get_wkhtmltopdf_state() != "install"
-            or modules.module.current_test or tools.config["test_enable"]
+            or modules.module.current_test
+            or tools.config["test_enable"]
         )
 
     def _dunning_record_personalisation(self):
@@ -279,11 +308,13 @@ class DunningAction(models.Model):
         text = self._dunning_reply_text(message.body)
         intent, confidence = core_intent.classify(text)
         message.sudo().write({"dunning_intent": intent, "dunning_intent_confidence": confidence})
-        action.write({
-            "reply_message_id": message.id,
-            "reply_intent": intent,
-            "reply_intent_confidence": confidence,
-        })
+        action.write(
+            {
+                "reply_message_id": message.id,
+                "reply_intent": intent,
+                "reply_intent_confidence": confidence,
+            }
+        )
         threshold = float(self.env["ir.config_parameter"].sudo().get_param("dunning_ai.intent_threshold", "0.5"))
         if not text:
             outcome = action._dunning_route_empty(message)
@@ -295,7 +326,9 @@ class DunningAction(models.Model):
         action.partner_id.commercial_partner_id.message_post(
             body=self.env._(
                 "Reply classified as %(intent)s (confidence %(confidence)s): %(outcome)s",
-                intent=label, confidence=f"{confidence:.0%}", outcome=outcome,
+                intent=label,
+                confidence=f"{confidence:.0%}",
+                outcome=outcome,
             ),
             message_type="notification",
             subtype_xmlid="mail.mt_note",
@@ -318,8 +351,12 @@ class DunningAction(models.Model):
     def _dunning_route_low_confidence(self, text, intent, confidence):
         self.partner_id._dunning_escalate(
             "low_confidence",
-            note=self.env._("Unsure reading of a reply (%(intent)s, %(confidence)s): %(text)s",
-                            intent=intent, confidence=f"{confidence:.0%}", text=text[:500]),
+            note=self.env._(
+                "Unsure reading of a reply (%(intent)s, %(confidence)s): %(text)s",
+                intent=intent,
+                confidence=f"{confidence:.0%}",
+                text=text[:500],
+            ),
             moves=self.move_ids,
         )
         return self.env._("confidence too low, sent to a collector")
@@ -331,8 +368,11 @@ class DunningAction(models.Model):
         if promised and promised < today:
             self.partner_id._dunning_escalate(
                 "unclassified_reply",
-                note=self.env._("The customer promises to pay on %(date)s, a date already past: %(text)s",
-                                date=promised, text=text[:500]),
+                note=self.env._(
+                    "The customer promises to pay on %(date)s, a date already past: %(text)s",
+                    date=promised,
+                    text=text[:500],
+                ),
                 moves=self.move_ids,
             )
             return self.env._("promised date %s already past, sent to a collector", promised)
@@ -341,38 +381,50 @@ class DunningAction(models.Model):
             promised = today + timedelta(days=7)
             note = self.env._("No date in the reply: one week assumed.")
         open_moves = self._dunning_open_moves()
-        promise = self.env["dunning.promise"].create({
-            "partner_id": self.partner_id.commercial_partner_id.id,
-            "company_id": self.company_id.id,
-            "move_ids": [Command.set(open_moves.ids)],
-            "action_id": self.id,
-            "message_id": message.id,
-            "date": promised,
-            "amount": core_intent.extract_amount(text) or sum(open_moves.mapped("amount_residual_signed")),
-            "source": "reply",
-            "note": note,
-        })
-        return self.env._("promise to pay %(amount)s on %(date)s recorded, reminders paused. %(note)s",
-                          amount=promise.currency_id.format(promise.amount), date=promise.date, note=note)
+        promise = self.env["dunning.promise"].create(
+            {
+                "partner_id": self.partner_id.commercial_partner_id.id,
+                "company_id": self.company_id.id,
+                "move_ids": [Command.set(open_moves.ids)],
+                "action_id": self.id,
+                "message_id": message.id,
+                "date": promised,
+                "amount": core_intent.extract_amount(text) or sum(open_moves.mapped("amount_residual_signed")),
+                "source": "reply",
+                "note": note,
+            }
+        )
+        return self.env._(
+            "promise to pay %(amount)s on %(date)s recorded, reminders paused. %(note)s",
+            amount=promise.currency_id.format(promise.amount),
+            date=promise.date,
+            note=note,
+        )
 
     def _dunning_route_dispute(self, text, message):
         """Take the disputed invoices (those named in the reply, else all of the action's) out of dunning."""
-        open_moves = self.env["account.move"].search([
-            ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
-            ("company_id", "=", self.company_id.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-        ])
+        open_moves = self.env["account.move"].search(
+            [
+                ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
         folded = text.casefold()
         named = open_moves.filtered(lambda m: m.name and m.name.casefold() in folded)
         disputed = named or self.move_ids
         disputed.write({"dunning_disputed": True})
         self.partner_id._dunning_escalate(
-            "dispute", note=self.env._("Dispute raised by the customer: %s", text[:500]), moves=disputed,
+            "dispute",
+            note=self.env._("Dispute raised by the customer: %s", text[:500]),
+            moves=disputed,
         )
-        return self.env._("invoices %s marked disputed and left out of reminders, review activity created",
-                          ", ".join(disputed.mapped("name")))
+        return self.env._(
+            "invoices %s marked disputed and left out of reminders, review activity created",
+            ", ".join(disputed.mapped("name")),
+        )
 
     def _dunning_route_paid_already(self, text, message):
         self.partner_id._dunning_escalate(
@@ -395,13 +447,16 @@ class DunningAction(models.Model):
                 attachments.append((f"{move._get_report_base_filename()}.pdf", content))
         if not attachments:
             self.partner_id._dunning_escalate(
-                "unclassified_reply", note=self.env._("The customer asks for copies of the invoices."), moves=moves,
+                "unclassified_reply",
+                note=self.env._("The customer asks for copies of the invoices."),
+                moves=moves,
             )
             return self.env._("no invoice PDF available, sent to a collector")
         partner = self.partner_id.commercial_partner_id
         partner.with_context(lang=self.dunning_lang).message_post(
-            body=self.env._("As requested, please find attached a copy of your invoices: %s",
-                            ", ".join(moves.mapped("name"))),
+            body=self.env._(
+                "As requested, please find attached a copy of your invoices: %s", ", ".join(moves.mapped("name"))
+            ),
             subject=self.env._("Your invoices"),
             attachments=attachments,
             partner_ids=partner.ids,
@@ -420,23 +475,28 @@ class DunningAction(models.Model):
         partner = self.partner_id.commercial_partner_id
         if not partner.dunning_pause_until or partner.dunning_pause_until < back:
             partner.dunning_pause_until = back
-        pending = self.search([
-            ("partner_id", "=", partner.id),
-            ("state", "in", ("draft", "to_approve", "scheduled")),
-            ("planned_at", "<", fields.Datetime.to_datetime(back)),
-        ])
+        pending = self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("state", "in", ("draft", "to_approve", "scheduled")),
+                ("planned_at", "<", fields.Datetime.to_datetime(back)),
+            ]
+        )
         pending.write({"planned_at": fields.Datetime.to_datetime(back) + timedelta(hours=8)})
         return self.env._("next contact postponed to %s", back)
 
     def _dunning_route_hardship(self, text, message):
         self.partner_id._dunning_escalate(
-            "hardship", note=self.env._("The customer reports financial difficulty: %s", text[:500]),
+            "hardship",
+            note=self.env._("The customer reports financial difficulty: %s", text[:500]),
             moves=self.move_ids,
         )
         return self.env._("sent to a collector to agree on a payment plan")
 
     def _dunning_route_other(self, text, message):
         self.partner_id._dunning_escalate(
-            "unclassified_reply", note=self.env._("Reply to a reminder: %s", text[:500]), moves=self.move_ids,
+            "unclassified_reply",
+            note=self.env._("Reply to a reminder: %s", text[:500]),
+            moves=self.move_ids,
         )
         return self.env._("sent to a collector")

@@ -33,23 +33,24 @@ class DunningPromise(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name")
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, check_company=True
-    )
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, check_company=True)
     move_ids = fields.Many2many(
-        "account.move", string="Invoices", check_company=True,
-        relation="account_move_dunning_promise_rel", column1="dunning_promise_id", column2="account_move_id",
+        "account.move",
+        string="Invoices",
+        check_company=True,
+        relation="account_move_dunning_promise_rel",
+        column1="dunning_promise_id",
+        column2="account_move_id",
     )
     action_id = fields.Many2one("dunning.action", string="Dunning Action", check_company=True, index="btree_not_null")
     message_id = fields.Many2one("mail.message", string="Source Message", readonly=True)
     date = fields.Date(string="Promised Date", required=True, tracking=True)
     amount = fields.Monetary(currency_field="currency_id", tracking=True)
     residual_at_promise = fields.Monetary(
-        currency_field="currency_id", readonly=True,
+        currency_field="currency_id",
+        readonly=True,
         help="What the invoices still owed when the promise was made; the promise is kept when "
         "at least the promised amount has been paid since.",
     )
@@ -75,11 +76,14 @@ class DunningPromise(models.Model):
         today = fields.Date.context_today(self)
         for promise in self:
             if promise.state == "open" and promise.date < today:
-                raise ValidationError(self.env._(
-                    "The promised date %(date)s of %(partner)s is in the past: record what happened "
-                    "(kept or broken) instead of an open promise.",
-                    date=promise.date, partner=promise.partner_id.display_name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The promised date %(date)s of %(partner)s is in the past: record what happened "
+                        "(kept or broken) instead of an open promise.",
+                        date=promise.date,
+                        partner=promise.partner_id.display_name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -94,13 +98,15 @@ class DunningPromise(models.Model):
         return promises
 
     def _open_invoices_domain(self):
-        return Domain([
-            ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
-            ("company_id", "=", self.company_id.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-        ])
+        return Domain(
+            [
+                ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
 
     def _pause_reminders(self):
         """No reminder before the promised date: pause the customer and cancel pending actions."""
@@ -108,18 +114,25 @@ class DunningPromise(models.Model):
             partner = promise.partner_id.commercial_partner_id
             if not partner.dunning_pause_until or partner.dunning_pause_until < promise.date:
                 partner.dunning_pause_until = promise.date
-            pending = self.env["dunning.action"].search([
-                ("partner_id", "=", partner.id),
-                ("state", "in", PENDING_ACTION_STATES),
-                ("planned_at", "<", fields.Datetime.to_datetime(promise.date) + timedelta(days=1)),
-            ])
-            note = self.env._("Cancelled: %(partner)s promised to pay on %(date)s.", partner=partner.display_name, date=promise.date)
+            pending = self.env["dunning.action"].search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("state", "in", PENDING_ACTION_STATES),
+                    ("planned_at", "<", fields.Datetime.to_datetime(promise.date) + timedelta(days=1)),
+                ]
+            )
+            note = self.env._(
+                "Cancelled: %(partner)s promised to pay on %(date)s.", partner=partner.display_name, date=promise.date
+            )
             for action in pending:
                 action.write({"state": "cancelled", "reason": f"{action.reason or ''}\n{note}".strip()})
-            partner.message_post(body=self.env._(
-                "Promise to pay %(amount)s on %(date)s recorded: reminders paused until then.",
-                amount=promise.currency_id.format(promise.amount), date=promise.date,
-            ))
+            partner.message_post(
+                body=self.env._(
+                    "Promise to pay %(amount)s on %(date)s recorded: reminders paused until then.",
+                    amount=promise.currency_id.format(promise.amount),
+                    date=promise.date,
+                )
+            )
 
     def _is_kept(self):
         """Kept when the promised amount has been paid since the promise (or nothing is left)."""
@@ -148,7 +161,8 @@ class DunningPromise(models.Model):
                 "broken_promise",
                 note=self.env._(
                     "Promised %(amount)s by %(date)s; still due: %(residual)s.",
-                    amount=promise.currency_id.format(promise.amount), date=promise.date,
+                    amount=promise.currency_id.format(promise.amount),
+                    date=promise.date,
                     residual=promise.currency_id.format(promise.residual),
                 ),
                 moves=promise.move_ids,

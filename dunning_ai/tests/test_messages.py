@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import consteq
 
 from odoo.addons.payment import utils as payment_utils
@@ -30,15 +30,17 @@ class DunningMessagesCommon(DunningCommon):
         with freeze_time(TODAY):
             cls.inv_eur = cls._dunning_invoice(cls.customer, 1234.56, "2026-10-01", "2026-10-31", currency=cls.eur)
             cls.inv_usd = cls._dunning_invoice(cls.customer, 80.0, "2026-10-05", "2026-11-04")
-            cls.action = cls.env["dunning.action"].create({
-                "partner_id": cls.customer.id,
-                "move_ids": [Command.set((cls.inv_eur | cls.inv_usd).ids)],
-                "tone": "friendly",
-                "channel": "email",
-                "state": "to_approve",
-                "planned_at": "2026-11-23 09:00:00",
-                "reason": "Friendly stage reached.",
-            })
+            cls.action = cls.env["dunning.action"].create(
+                {
+                    "partner_id": cls.customer.id,
+                    "move_ids": [Command.set((cls.inv_eur | cls.inv_usd).ids)],
+                    "tone": "friendly",
+                    "channel": "email",
+                    "state": "to_approve",
+                    "planned_at": "2026-11-23 09:00:00",
+                    "reason": "Friendly stage reached.",
+                }
+            )
 
     def _render(self, action=None, **kwargs):
         with freeze_time(TODAY):
@@ -49,8 +51,11 @@ class DunningMessagesCommon(DunningCommon):
         action = action or self.action
         rendered = self._render(action)
         message = action.partner_id.message_post(
-            subject=rendered["subject"], body=rendered["body"], attachments=rendered["attachments"],
-            message_type="comment", subtype_xmlid="mail.mt_comment",
+            subject=rendered["subject"],
+            body=rendered["body"],
+            attachments=rendered["attachments"],
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
         )
         action.write({"mail_message_id": message.id, "state": "done"})
         return message
@@ -58,8 +63,12 @@ class DunningMessagesCommon(DunningCommon):
     def _reply(self, parent, body, attachments=None):
         with freeze_time(TODAY):
             return self.customer.message_post(
-                body=Markup(body), message_type="email", parent_id=parent.id, author_id=self.customer.id,
-                attachments=attachments or [], subtype_xmlid="mail.mt_comment",
+                body=Markup(body),
+                message_type="email",
+                parent_id=parent.id,
+                author_id=self.customer.id,
+                attachments=attachments or [],
+                subtype_xmlid="mail.mt_comment",
             )
 
     def _activities(self, trigger):
@@ -107,7 +116,9 @@ class TestDunningTemplates(DunningMessagesCommon):
 
     def test_pay_link_is_a_valid_portal_payment_link(self):
         body = str(self._render(record_reason=False)["body"])
-        links = [a.get("href") for a in lxml_html.fromstring(body).iter("a") if "/my/invoices/" in (a.get("href") or "")]
+        links = [
+            a.get("href") for a in lxml_html.fromstring(body).iter("a") if "/my/invoices/" in (a.get("href") or "")
+        ]
         self.assertTrue(links)
         url = urlparse(links[0])
         query = parse_qs(url.query)
@@ -129,7 +140,8 @@ class TestDunningTemplates(DunningMessagesCommon):
         self.customer.lang = "de_DE"
         with freeze_time(TODAY):
             html_content, _fmt = self.env["ir.actions.report"]._render_qweb_html(
-                "dunning_ai.report_dunning_statement", self.action.ids)
+                "dunning_ai.report_dunning_statement", self.action.ids
+            )
         html_text = html_content.decode()
         self.assertIn(self.inv_eur.name, html_text)
         self.assertIn("1.234,56\xa0€", html_text)
@@ -144,7 +156,8 @@ class TestDunningTemplates(DunningMessagesCommon):
         self.assertIn(self.inv_usd.name, body)
         with freeze_time(TODAY):
             html_content, _fmt = self.env["ir.actions.report"]._render_qweb_html(
-                "dunning_ai.report_dunning_statement", self.action.ids)
+                "dunning_ai.report_dunning_statement", self.action.ids
+            )
         self.assertNotIn(self.inv_eur.name, html_content.decode())
         self.inv_usd.dunning_disputed = True
         with self.assertRaisesRegex(UserError, "disputed"):
@@ -164,12 +177,14 @@ class TestDunningTemplates(DunningMessagesCommon):
         self.assertEqual(self.action.reason.count("Personalisation:"), 1)
 
     def test_qweb_error_clear_message_and_fails_alone(self):
-        broken = self.env["mail.template"].create({
-            "name": "Broken reminder",
-            "model_id": self.env["ir.model"]._get_id("dunning.action"),
-            "subject": "Reminder",
-            "body_html": "<p>Hello</p>",
-        })
+        broken = self.env["mail.template"].create(
+            {
+                "name": "Broken reminder",
+                "model_id": self.env["ir.model"]._get_id("dunning.action"),
+                "subject": "Reminder",
+                "body_html": "<p>Hello</p>",
+            }
+        )
         # saving checks the template, so break it behind the ORM's back, as a later upgrade could
         self.env.cr.execute(
             "UPDATE mail_template SET body_html = jsonb_build_object('en_US', %s::text) WHERE id = %s",
@@ -177,9 +192,14 @@ class TestDunningTemplates(DunningMessagesCommon):
         )
         broken.invalidate_recordset()
         policy = self.env["dunning.policy"].create({"name": "P"})
-        stage = self.env["dunning.policy.stage"].create({
-            "policy_id": policy.id, "name": "Broken", "day_offset": 5, "mail_template_id": broken.id,
-        })
+        stage = self.env["dunning.policy.stage"].create(
+            {
+                "policy_id": policy.id,
+                "name": "Broken",
+                "day_offset": 5,
+                "mail_template_id": broken.id,
+            }
+        )
         broken_action = self.action.copy({"stage_id": stage.id})
         with self.assertRaisesRegex(UserError, "Broken reminder"):
             self._render(broken_action)
@@ -214,7 +234,9 @@ class TestDunningReplies(DunningMessagesCommon):
         self.reminder = self._post_reminder()
 
     def test_promise_reply_records_promise_and_pauses(self):
-        reply = self._reply(self.reminder, "<p>Sorry for the delay, we will pay invoice %s on 15/12/2026.</p>" % self.inv_eur.name)
+        reply = self._reply(
+            self.reminder, f"<p>Sorry for the delay, we will pay invoice {self.inv_eur.name} on 15/12/2026.</p>"
+        )
         self.assertEqual(reply.dunning_intent, "promise_to_pay")
         self.assertGreater(reply.dunning_intent_confidence, 0.5)
         self.assertEqual(self.action.reply_intent, "promise_to_pay")
@@ -226,11 +248,17 @@ class TestDunningReplies(DunningMessagesCommon):
         self.assertEqual(self.customer.dunning_pause_until, date(2026, 12, 15))
 
     def test_promise_stops_reminders_until_its_date_and_broken_escalates(self):
-        pending = self.action.copy({"state": "scheduled", "planned_at": "2026-11-30 09:00:00", "mail_message_id": False})
+        pending = self.action.copy(
+            {"state": "scheduled", "planned_at": "2026-11-30 09:00:00", "mail_message_id": False}
+        )
         with freeze_time(TODAY):
-            promise = self.env["dunning.promise"].create({
-                "partner_id": self.customer.id, "date": "2026-12-01", "source": "call",
-            })
+            promise = self.env["dunning.promise"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "date": "2026-12-01",
+                    "source": "call",
+                }
+            )
         self.assertEqual(pending.state, "cancelled")
         self.assertEqual(promise.move_ids, self.inv_eur | self.inv_usd)
         later = self.action.copy({"state": "scheduled", "mail_message_id": False})
@@ -249,9 +277,13 @@ class TestDunningReplies(DunningMessagesCommon):
 
     def test_kept_promise(self):
         with freeze_time(TODAY):
-            promise = self.env["dunning.promise"].create({
-                "partner_id": self.customer.id, "date": "2026-12-01", "move_ids": [Command.set(self.inv_usd.ids)],
-            })
+            promise = self.env["dunning.promise"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "date": "2026-12-01",
+                    "move_ids": [Command.set(self.inv_usd.ids)],
+                }
+            )
         self.assertEqual(promise.amount, 80.0)
         self._dunning_pay(self.inv_usd, 80.0, "2026-11-28")
 
@@ -264,36 +296,49 @@ class TestDunningReplies(DunningMessagesCommon):
     def test_promise_date_in_the_past(self):
         with freeze_time(TODAY), self.assertRaises(ValidationError):
             self.env["dunning.promise"].create({"partner_id": self.customer.id, "date": "2026-11-01"})
-        self._reply(self.reminder, "<p>We will pay invoice %s on 01/11/2026.</p>" % self.inv_eur.name)
+        self._reply(self.reminder, f"<p>We will pay invoice {self.inv_eur.name} on 01/11/2026.</p>")
         self.assertFalse(self.action.promise_ids)
         self.assertTrue(self._activities("unclassified_reply"))
 
     def test_dispute_marks_named_invoice_and_creates_review(self):
-        self._reply(self.reminder, "<p>We dispute invoice %s: the goods arrived damaged.</p>" % self.inv_eur.name)
+        self._reply(self.reminder, f"<p>We dispute invoice {self.inv_eur.name}: the goods arrived damaged.</p>")
         self.assertEqual(self.action.reply_intent, "dispute")
         self.assertTrue(self.inv_eur.dunning_disputed)
         self.assertFalse(self.inv_usd.dunning_disputed)
         self.assertTrue(self._activities("dispute"))
-        body = str(self._render(self.action.copy({"state": "scheduled", "mail_message_id": False}), record_reason=False)["body"])
+        body = str(
+            self._render(self.action.copy({"state": "scheduled", "mail_message_id": False}), record_reason=False)[
+                "body"
+            ]
+        )
         self.assertNotIn(self.inv_eur.name, body)
 
     def test_paid_already_creates_check_activity(self):
-        self._reply(self.reminder, "<p>We already paid invoice %s on 10/11/2026, please check your bank account.</p>" % self.inv_eur.name)
+        self._reply(
+            self.reminder,
+            f"<p>We already paid invoice {self.inv_eur.name} on 10/11/2026, please check your bank account.</p>",
+        )
         self.assertEqual(self.action.reply_intent, "paid_already")
         self.assertTrue(self._activities("paid_claim"))
 
     def test_copy_request_answers_with_the_invoices(self):
         before = self.customer.message_ids
-        self._reply(self.reminder, "<p>Could you send me a copy of invoice %s? I can't find it.</p>" % self.inv_eur.name)
+        self._reply(self.reminder, f"<p>Could you send me a copy of invoice {self.inv_eur.name}? I can't find it.</p>")
         self.assertEqual(self.action.reply_intent, "copy_request")
-        answer = (self.customer.message_ids - before).filtered(lambda m: m.message_type == "comment" and m.attachment_ids)
+        answer = (self.customer.message_ids - before).filtered(
+            lambda m: m.message_type == "comment" and m.attachment_ids
+        )
         self.assertEqual(len(answer), 1)
         self.assertEqual(len(answer.attachment_ids), 2)
         self.assertIn(self.customer, answer.partner_ids)
 
     def test_out_of_office_postpones_next_contact(self):
-        pending = self.action.copy({"state": "scheduled", "planned_at": "2026-11-25 09:00:00", "mail_message_id": False})
-        self._reply(self.reminder, "<p>Thank you for your message. I am on annual leave and will be back on 7 December.</p>")
+        pending = self.action.copy(
+            {"state": "scheduled", "planned_at": "2026-11-25 09:00:00", "mail_message_id": False}
+        )
+        self._reply(
+            self.reminder, "<p>Thank you for your message. I am on annual leave and will be back on 7 December.</p>"
+        )
         self.assertEqual(self.action.reply_intent, "out_of_office")
         self.assertEqual(self.customer.dunning_pause_until, date(2026, 12, 7))
         self.assertEqual(pending.planned_at.date(), date(2026, 12, 7))
@@ -304,7 +349,10 @@ class TestDunningReplies(DunningMessagesCommon):
         self.assertEqual(self.customer.dunning_pause_until, date(2026, 11, 30))
 
     def test_hardship_goes_to_a_collector(self):
-        self._reply(self.reminder, "<p>Nous traversons une période difficile et ne pouvons pas payer la totalité pour le moment.</p>")
+        self._reply(
+            self.reminder,
+            "<p>Nous traversons une période difficile et ne pouvons pas payer la totalité pour le moment.</p>",
+        )
         self.assertEqual(self.action.reply_intent, "hardship")
         self.assertTrue(self._activities("hardship"))
 
@@ -327,8 +375,10 @@ class TestDunningReplies(DunningMessagesCommon):
         self.assertIn("remittance.pdf", str(activity.note))
 
     def test_quoted_reminder_is_ignored(self):
-        body = ('<p>Wir zahlen am 4. Dezember.</p><blockquote data-o-mail-quote="1">'
-                '<p>Could you send me a copy of the invoice?</p></blockquote>')
+        body = (
+            '<p>Wir zahlen am 4. Dezember.</p><blockquote data-o-mail-quote="1">'
+            "<p>Could you send me a copy of the invoice?</p></blockquote>"
+        )
         self._reply(self.reminder, body)
         self.assertEqual(self.action.reply_intent, "promise_to_pay")
         self.assertEqual(self.action.promise_ids.date, date(2026, 12, 4))
@@ -356,3 +406,17 @@ class TestDunningReplies(DunningMessagesCommon):
         reply = self._reply(other, "<p>We will pay on 15/12/2026.</p>")
         self.assertFalse(reply.dunning_intent)
         self.assertFalse(self.action.reply_intent)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningPayLinkHttp(DunningMessagesCommon, HttpCase):
+    def test_pay_link_opens_the_invoice_payment_page(self):
+        body = str(self._render(record_reason=False)["body"])
+        hrefs = [a.get("href") or "" for a in lxml_html.fromstring(body).iter("a")]
+        link = urlparse(next(href for href in hrefs if f"/my/invoices/{self.inv_eur.id}?" in href))
+        response = self.url_open(f"{link.path}?{link.query}", allow_redirects=False)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.inv_eur.name, response.text)
+        tampered = link.query.replace("amount=1234.56", "amount=1.0")
+        response = self.url_open(f"{link.path}?{tampered}", allow_redirects=False)
+        self.assertIn(response.status_code, (301, 302, 303))

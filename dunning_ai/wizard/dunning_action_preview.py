@@ -30,14 +30,18 @@ class DunningActionPreview(models.TransientModel):
             values["error"] = str(error)
             return values
         attachments = self.env["ir.attachment"].browse(rendered["attachment_ids"])
-        values.update({
-            "lang": rendered["lang"],
-            "subject": rendered["subject"],
-            "body": rendered["body"],
-            "initial_subject": rendered["subject"],
-            "initial_body": rendered["body"],
-            "attachment_names": "\n".join([name for name, _data in rendered["attachments"]] + attachments.mapped("name")),
-        })
+        values.update(
+            {
+                "lang": rendered["lang"],
+                "subject": rendered["subject"],
+                "body": rendered["body"],
+                "initial_subject": rendered["subject"],
+                "initial_body": rendered["body"],
+                "attachment_names": "\n".join(
+                    [name for name, _data in rendered["attachments"]] + attachments.mapped("name")
+                ),
+            }
+        )
         return values
 
     @api.depends("action_id.state", "error")

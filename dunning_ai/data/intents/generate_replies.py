@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one natural sentence per line reads better than split strings)
 """Build ``replies.csv``, the labelled customer replies the intent classifier learns from.
 
 Hand-written phrasings per intent and language, filled deterministically with invoice
@@ -726,14 +727,62 @@ CLOSINGS = {
     "es": ["", "Gracias,", "Un saludo,", "Saludos cordiales, {name}", "Atentamente", "Un abrazo"],
 }
 MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-           "September", "Oktober", "November", "Dezember"],
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "de": [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+    "es": [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
 }
 NAMES = ["Martin", "Anna", "Jones", "Schmidt", "García", "Dubois", "Rossi", "Nguyen", "Keller", "López"]
 COMPANIES = ["acme", "bluepeak", "nordtec", "solvia", "fabrika", "lumen"]
@@ -765,12 +814,14 @@ def _amount(rng, lang):
 
 
 def _invoice(rng):
-    return rng.choice([
-        f"INV/2026/{rng.randint(1, 999):05d}",
-        f"INV/2025/{rng.randint(1, 999):05d}",
-        f"FAC-{rng.randint(1000, 9999)}",
-        f"#{rng.randint(10000, 99999)}",
-    ])
+    return rng.choice(
+        [
+            f"INV/2026/{rng.randint(1, 999):05d}",
+            f"INV/2025/{rng.randint(1, 999):05d}",
+            f"FAC-{rng.randint(1000, 9999)}",
+            f"#{rng.randint(10000, 99999)}",
+        ]
+    )
 
 
 def generate():
@@ -784,7 +835,9 @@ def generate():
                 for _copy in range(COPIES):
                     name = rng.choice(NAMES)
                     body = phrasing.format(
-                        inv=_invoice(rng), amount=_amount(rng, lang), date=_date(rng, lang),
+                        inv=_invoice(rng),
+                        amount=_amount(rng, lang),
+                        date=_date(rng, lang),
                         company=rng.choice(COMPANIES),
                     )
                     greeting = rng.choice(GREETINGS[lang]).format(name=name)
