@@ -9,3 +9,6 @@ from . import account_move
 from . import res_config_settings
 from . import mail_message
 from . import dunning_demo
+from . import dunning_model
+from . import res_partner_score
+from . import account_partial_reconcile

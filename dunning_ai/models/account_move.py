@@ -24,3 +24,11 @@ class AccountMove(models.Model):
         """Smart button: the promises to pay that cover this invoice."""
         self.ensure_one()
         return self.partner_id._dunning_promise_window([("move_ids", "in", self.ids)])
+
+    def _post(self, soft=True):
+        """A newly posted customer invoice or credit note changes its customer's scores."""
+        posted = super()._post(soft=soft)
+        sales = posted.filtered(lambda move: move.is_sale_document(include_receipts=True))
+        if sales:
+            self.env["res.partner"]._dunning_mark_rescore(sales.partner_id)
+        return posted

@@ -16,14 +16,14 @@ SEGMENTS = [
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Payment-behaviour scores (written by the scoring engine)
-    dunning_risk_score = fields.Float(string="Risk Score", digits=(5, 1), readonly=True, copy=False)
-    dunning_segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True, copy=False, index=True)
-    dunning_on_time_rate = fields.Float(string="On-time Rate", readonly=True, copy=False)
-    dunning_avg_days_late = fields.Float(string="Average Days Late", readonly=True, copy=False)
-    dunning_predicted_days_late = fields.Float(string="Predicted Days Late", readonly=True, copy=False)
-    dunning_last_scored = fields.Datetime(string="Last Scored", readonly=True, copy=False)
-    dunning_explanation = fields.Text(string="Score Explanation", readonly=True, copy=False)
+    # Payment-behaviour scores (written by the scoring engine), one value per company
+    dunning_risk_score = fields.Float(string="Risk Score", digits=(5, 1), readonly=True, company_dependent=True)
+    dunning_segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True, company_dependent=True)
+    dunning_on_time_rate = fields.Float(string="On-time Rate", readonly=True, company_dependent=True)
+    dunning_avg_days_late = fields.Float(string="Average Days Late", readonly=True, company_dependent=True)
+    dunning_predicted_days_late = fields.Float(string="Predicted Days Late", readonly=True, company_dependent=True)
+    dunning_last_scored = fields.Datetime(string="Last Scored", readonly=True, company_dependent=True)
+    dunning_explanation = fields.Text(string="Score Explanation", readonly=True, company_dependent=True)
     dunning_needs_rescore = fields.Boolean(copy=False, index=True)
 
     # Dunning settings per customer
