@@ -1,8 +1,10 @@
 """Held-out accuracy of the reply-intent classifier (must reach 0.85 macro-F1).
 
-Two splits of the shipped labelled set: a random stratified 25 % hold-out, and a
-harder one that holds out whole phrasings (``group``), so that no re-filled copy of a
-test sentence is seen in training. Prints macro-F1 and per-intent scores of both.
+The shipped labelled set is re-filled copies of hand-written phrasings, so a random
+split is optimistic (a test sentence's siblings are in training). The figure that
+counts holds out whole phrasings (``group``): five grouped 75/25 splits, each training
+a fresh model; the mean macro-F1 must reach 0.85. Per-intent scores are printed for
+the first split; the random split is printed for reference only.
 
 Run: ``~/.cache/dunning_ai/venv/bin/python bench/bench_intent.py``
 """
@@ -17,33 +19,42 @@ from sklearn.model_selection import GroupShuffleSplit, train_test_split
 # the core is imported on its own: importing the addon package would need a running Odoo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "dunning_ai"))
 
-from core import intent
+from core import intent  # noqa: E402
+
+SPLITS = 5
 
 
-def evaluate(name, train_rows, test_rows):
-    started = time.perf_counter()
+def evaluate(train_rows, test_rows, report=False):
     model = intent.train(train_rows)
-    predicted = model.predict([r["text"] for r in test_rows])
     truth = [r["intent"] for r in test_rows]
-    macro = f1_score(truth, predicted, average="macro")
-    print(
-        f"== {name}: train {len(train_rows)}, test {len(test_rows)}, "
-        f"{time.perf_counter() - started:.1f}s, macro-F1 {macro:.3f}"
-    )
-    print(classification_report(truth, predicted, digits=3))
-    return macro
+    predicted = model.predict([r["text"] for r in test_rows])
+    if report:
+        print(classification_report(truth, predicted, digits=3))
+    return f1_score(truth, predicted, average="macro")
 
 
 def main():
+    started = time.perf_counter()
     rows = intent.load_dataset()
     labels = [r["intent"] for r in rows]
+    print(f"{len(rows)} labelled replies, {len(set(labels))} intents, "
+          f"languages {sorted({r['lang'] for r in rows})}, {len({r['group'] for r in rows})} phrasings")
+
     train_rows, test_rows = train_test_split(rows, test_size=0.25, random_state=7, stratify=labels)
-    random_f1 = evaluate("random stratified split", train_rows, test_rows)
-    splitter = GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=7)
-    train_idx, test_idx = next(splitter.split(rows, labels, groups=[r["group"] for r in rows]))
-    group_f1 = evaluate("held-out phrasings", [rows[i] for i in train_idx], [rows[i] for i in test_idx])
-    ok = min(random_f1, group_f1) >= 0.85
-    print(f"macro-F1 random {random_f1:.3f}, held-out phrasings {group_f1:.3f}: {'OK' if ok else 'BELOW 0.85'}")
+    print(f"random split (optimistic, reference only): macro-F1 {evaluate(train_rows, test_rows):.3f}")
+
+    scores = []
+    splitter = GroupShuffleSplit(n_splits=SPLITS, test_size=0.25, random_state=0)
+    for index, (train_idx, test_idx) in enumerate(splitter.split(rows, labels, groups=[r["group"] for r in rows])):
+        if index == 0:
+            print("held-out phrasings, split 0, per intent:")
+        score = evaluate([rows[i] for i in train_idx], [rows[i] for i in test_idx], report=index == 0)
+        scores.append(score)
+        print(f"held-out phrasings, split {index}: train {len(train_idx)}, test {len(test_idx)}, macro-F1 {score:.3f}")
+    mean = sum(scores) / len(scores)
+    ok = mean >= 0.85
+    print(f"held-out phrasings macro-F1: mean {mean:.3f}, min {min(scores):.3f}, max {max(scores):.3f} "
+          f"over {SPLITS} splits ({time.perf_counter() - started:.0f}s): {'OK' if ok else 'BELOW 0.85'}")
     return 0 if ok else 1
 
 

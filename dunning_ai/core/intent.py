@@ -37,7 +37,11 @@ def load_dataset(path=DATASET):
 
 
 def build_pipeline(seed=0):
-    """The untrained classifier: TF-IDF on char 1-4-grams and word 1-2-grams, calibrated SVM."""
+    """The untrained classifier: TF-IDF on char 1-4-grams and words, calibrated linear SVM.
+
+    ``ensemble=False`` fits one SVM on all the data and learns the sigmoid calibration on
+    out-of-fold scores: on held-out phrasings it scores higher than an ensemble of fold models.
+    """
     features = FeatureUnion(
         [
             (
@@ -55,7 +59,7 @@ def build_pipeline(seed=0):
                 "words",
                 TfidfVectorizer(
                     analyzer="word",
-                    ngram_range=(1, 2),
+                    ngram_range=(1, 1),
                     min_df=1,
                     sublinear_tf=True,
                     lowercase=True,
@@ -65,7 +69,7 @@ def build_pipeline(seed=0):
             ),
         ]
     )
-    classifier = CalibratedClassifierCV(LinearSVC(C=0.5, random_state=seed), cv=3)
+    classifier = CalibratedClassifierCV(LinearSVC(C=0.3, random_state=seed), cv=5, ensemble=False)
     return make_pipeline(features, classifier)
 
 
