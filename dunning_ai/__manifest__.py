@@ -37,6 +37,11 @@
         "wizard/dunning_action_preview_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "dunning_ai/static/src/message/*",
+        ],
+    },
     "demo": [
         "demo/dunning_demo.xml",
     ],

@@ -420,3 +420,28 @@ class TestDunningPayLinkHttp(DunningMessagesCommon, HttpCase):
         tampered = link.query.replace("amount=1234.56", "amount=1.0")
         response = self.url_open(f"{link.path}?{tampered}", allow_redirects=False)
         self.assertIn(response.status_code, (301, 302, 303))
+
+
+@tagged("post_install", "-at_install")
+class TestDunningIntentBadge(HttpCase):
+    def test_intent_shown_on_the_reply_in_the_chatter(self):
+        partner = self.env["res.partner"].create({"name": "Badge Customer", "email": "badge@example.com"})
+        reply = partner.message_post(
+            body=Markup("<p>We will pay next Friday.</p>"), message_type="email", author_id=partner.id,
+            subtype_xmlid="mail.mt_comment",
+        )
+        reply.write({"dunning_intent": "promise_to_pay", "dunning_intent_confidence": 0.87})
+        code = """
+            const started = Date.now();
+            (function check() {
+                const badge = document.querySelector(".o-dunning-intent");
+                if (badge && badge.textContent.includes("Promise to pay") && badge.textContent.includes("87%")) {
+                    console.log("test successful");
+                } else if (Date.now() - started > 20000) {
+                    console.error("no intent badge on the reply");
+                } else {
+                    setTimeout(check, 200);
+                }
+            })();
+        """
+        self.browser_js(f"/odoo/res.partner/{partner.id}", code, login="admin")
