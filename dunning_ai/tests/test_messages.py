@@ -72,8 +72,11 @@ class DunningMessagesCommon(DunningCommon):
             )
 
     def _activities(self, trigger):
-        summary = f"Dunning: {trigger.replace('_', ' ')}"
-        return self.customer.activity_ids.filtered(lambda a: a.summary == summary)
+        return self.env["mail.activity"].search([
+            ("res_model", "=", "res.partner"),
+            ("res_id", "=", self.customer.id),
+            ("dunning_trigger", "=", trigger),
+        ])
 
 
 @tagged("post_install", "-at_install")
