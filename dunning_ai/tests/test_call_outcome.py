@@ -115,3 +115,11 @@ class TestCallOutcome(DunningCollectorsCommon):
         wizard.action_confirm()
         self.assertFalse(self.call.active)
         self.assertEqual(self.call.dunning_call_outcome, "no_commitment")
+
+    def test_follow_up_after_hardship_moves_the_one_follow_up(self):
+        follow_up_on = self.today + timedelta(days=7)
+        self._log(outcome="hardship", hardship_plan="Two instalments", next_step="followup", next_date=follow_up_on)
+        follow = self._open_activities(self.customer, "dunning_ai.mail_activity_type_dunning_followup")
+        self.assertEqual(len(follow), 1)
+        self.assertEqual(follow.date_deadline, follow_up_on)
+        self.assertEqual(self.customer.dunning_pause_until, follow_up_on)
