@@ -24,14 +24,14 @@ SEGMENTS = [
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Payment-behaviour scores (written by the scoring engine)
-    dunning_risk_score = fields.Float(string="Risk Score", digits=(5, 1), readonly=True, copy=False)
-    dunning_segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True, copy=False, index=True)
-    dunning_on_time_rate = fields.Float(string="On-time Rate", readonly=True, copy=False)
-    dunning_avg_days_late = fields.Float(string="Average Days Late", readonly=True, copy=False)
-    dunning_predicted_days_late = fields.Float(string="Predicted Days Late", readonly=True, copy=False)
-    dunning_last_scored = fields.Datetime(string="Last Scored", readonly=True, copy=False)
-    dunning_explanation = fields.Text(string="Score Explanation", readonly=True, copy=False)
+    # Payment-behaviour scores (written by the scoring engine), one value per company
+    dunning_risk_score = fields.Float(string="Risk Score", digits=(5, 1), readonly=True, company_dependent=True)
+    dunning_segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True, company_dependent=True)
+    dunning_on_time_rate = fields.Float(string="On-time Rate", readonly=True, company_dependent=True)
+    dunning_avg_days_late = fields.Float(string="Average Days Late", readonly=True, company_dependent=True)
+    dunning_predicted_days_late = fields.Float(string="Predicted Days Late", readonly=True, company_dependent=True)
+    dunning_last_scored = fields.Datetime(string="Last Scored", readonly=True, company_dependent=True)
+    dunning_explanation = fields.Text(string="Score Explanation", readonly=True, company_dependent=True)
     dunning_needs_rescore = fields.Boolean(copy=False, index=True)
 
     # Dunning settings per customer
@@ -50,6 +50,33 @@ class ResPartner(models.Model):
     dunning_optout_email = fields.Boolean(string="No Email Reminders", copy=False)
     dunning_optout_letter = fields.Boolean(string="No Letters", copy=False)
     dunning_optout_call = fields.Boolean(string="No Phone Calls", copy=False)
+
+    def _dunning_channel_availability(self):
+        """Whether each channel can reach each customer: ``{partner_id: {channel: (ok, reason)}}``.
+
+        Channel addons extend it with ``super()``. A customer marked do-not-contact has no channel.
+        """
+        result = {}
+        for partner in self:
+            blocked = partner.dunning_do_not_contact and self.env._("do not contact")
+            has_address = bool(partner.street and (partner.city or partner.zip) and partner.country_id)
+            result[partner.id] = {
+                "email": (False, blocked) if blocked else
+                (False, self.env._("opted out of email")) if partner.dunning_optout_email else
+                (False, self.env._("no valid email address")) if not partner.email_normalized else
+                (False, self.env._("email address blacklisted")) if partner.is_blacklisted else
+                (True, ""),
+                "letter": (False, blocked) if blocked else
+                (False, self.env._("opted out of letters")) if partner.dunning_optout_letter else
+                (False, self.env._("no complete postal address")) if not has_address else
+                (True, ""),
+                "call": (False, blocked) if blocked else
+                (False, self.env._("opted out of calls")) if partner.dunning_optout_call else
+                (False, self.env._("no phone number")) if not partner.phone else
+                (True, ""),
+            }
+        return result
+
     dunning_phone_invalid = fields.Boolean(
         string="Phone Number Invalid", copy=False,
         help="Set when the number on file does not reach the customer: "
@@ -346,3 +373,44 @@ class ResPartner(models.Model):
             ("res_id", "in", self.commercial_partner_id.ids),
             ("dunning_trigger", "!=", False),
         ])
+    # Promises and replies (messages)
+    dunning_promise_ids = fields.One2many("dunning.promise", "partner_id", string="Promises to Pay")
+    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises")
+
+    def _compute_dunning_promise_count(self):
+        counts = dict(self.env["dunning.promise"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"],
+        ))
+        for partner in self:
+            partner.dunning_promise_count = counts.get(partner, 0)
+
+    def _dunning_open_promises(self):
+        """Open promises of these customers whose date has not passed: they pause reminders."""
+        return self.env["dunning.promise"].search([
+            ("partner_id", "in", self.commercial_partner_id.ids),
+            ("state", "=", "open"),
+            ("date", ">=", fields.Date.context_today(self)),
+        ], order="date desc")
+
+    def _dunning_promise_window(self, domain):
+        """Window action listing the promises matching ``domain``."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("dunning_ai.dunning_promise_action")
+        action["domain"] = domain
+        action["context"] = {"default_partner_id": self[:1].commercial_partner_id.id}
+        return action
+
+    def action_view_dunning_promises(self):
+        """Smart button: the customer's promises to pay."""
+        self.ensure_one()
+        return self._dunning_promise_window([("partner_id", "=", self.commercial_partner_id.id)])
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """Classify an incoming reply to a dunning email and act on it."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.message_type == "email" and message.parent_id and not self.env.context.get("dunning_no_reply"):
+            action = self.env["dunning.action"].sudo().search(
+                [("mail_message_id", "in", (message.parent_id | message.parent_id.parent_id).ids)], limit=1,
+            )
+            if action:
+                action._dunning_process_reply(message)
+        return result
