@@ -12,6 +12,7 @@ from odoo.tools import consteq
 
 from odoo.addons.payment import utils as payment_utils
 
+from ..models.mail_activity import TRIGGER_ACTIVITY_TYPES
 from .common import DunningCommon
 
 TODAY = "2026-11-23"
@@ -72,8 +73,9 @@ class DunningMessagesCommon(DunningCommon):
             )
 
     def _activities(self, trigger):
-        summary = f"Dunning: {trigger.replace('_', ' ')}"
-        return self.customer.activity_ids.filtered(lambda a: a.summary == summary)
+        """The customer's open collection activity of the trigger's type (shared by related triggers)."""
+        activity_type = self.env.ref(TRIGGER_ACTIVITY_TYPES[trigger])
+        return self.customer.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
 
 
 @tagged("post_install", "-at_install")
