@@ -45,6 +45,7 @@ class TestTalkingPoints(DunningCollectorsCommon):
             activity = self.customer._dunning_escalate("final_stage")
             activity.dunning_call_outcome = "no_commitment"
             activity.action_feedback(feedback="talked")
+            self.env.flush_all()
             # 14:00 in Brussels (winter time: UTC+1), inside the company's working hours
             self.env.flush_all()  # pending ORM writes would overwrite the date set below
             self.env.cr.execute("UPDATE mail_activity SET write_date = %s WHERE id = %s",
