@@ -281,10 +281,21 @@ class TestDunningReports(DunningCommon):
         self.assertNotIn(999.0, self.env["dunning.report.aging"].with_user(user).with_context(
             dunning_as_of="2026-03-31").search([]).mapped("amount_open"))
 
-    def test_model_quality_view_is_guarded(self):
-        """Empty without the scoring engine's ``dunning.model``, one row per trained model with it."""
-        rows = self.env["dunning.report.model"].search([])
-        expected = 0
-        if "dunning.model" in self.env:
-            expected = self.env["dunning.model"].search_count([("trained_at", "!=", False)])
-        self.assertEqual(len(rows), expected)
+    def test_model_quality_over_time(self):
+        """One row per trained model with its metrics; empty while the scoring engine is absent."""
+        if "dunning.model" not in self.env:
+            self.assertFalse(self.env["dunning.report.model"].search([]))
+            return
+        Model = self.env["dunning.model"]
+        Model.search([]).unlink()
+        Model.create([
+            {"company_id": self.company.id, "version": 1, "kind": "prior", "trained_at": "2026-02-01 02:00:00",
+             "auc": 0.61, "brier": 0.24, "mae_days": 9.5},
+            {"company_id": self.company.id, "version": 2, "kind": "model", "trained_at": "2026-03-01 02:00:00",
+             "auc": 0.79, "brier": 0.17, "mae_days": 6.0},
+        ])
+        rows = self.env["dunning.kpi"]._dunning_model_quality(self.company)
+        self.assertEqual([(r.auc, r.brier, r.mae_days) for r in rows], [(0.61, 0.24, 9.5), (0.79, 0.17, 6.0)])
+        [(auc,)] = self.env["dunning.report.model"]._read_group(
+            [("company_id", "=", self.company.id)], [], ["auc:avg"])
+        self.assertAlmostEqual(auc, 0.70, places=6)
