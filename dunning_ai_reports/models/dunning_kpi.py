@@ -181,20 +181,47 @@ class DunningKpi(models.AbstractModel):
 
     @api.model
     def _dunning_forecast(self, company, date_from, date_to):
-        """Forecast and actual cash-in per week (Monday) between two dates, with the error."""
+        """Forecast and actual cash-in per week (Monday) between two dates, with the error.
+
+        A week that has begun is judged on the forecast frozen before it began (the latest
+        ``dunning.forecast.snapshot`` taken on or before its Monday) when there is one:
+        predictions of paid invoices are cleared by rescoring. Other weeks use the live
+        forecast of the report view.
+        """
+        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         rows = self.env["dunning.report.forecast"]._read_group(
             [("company_id", "=", company.id), ("week", ">=", date_from), ("week", "<=", date_to)],
             ["week:day"],
             ["amount_forecast:sum", "amount_actual:sum"],
         )
-        error, mape = kpi.forecast_error([r[1] for r in rows], [r[2] for r in rows])
-        weeks = [{
-            "week": fields.Date.to_date(week),
-            "forecast": forecast or 0.0,
-            "actual": actual or 0.0,
-            "error": float(err),
-        } for (week, forecast, actual), err in zip(rows, error, strict=True)]
-        return weeks, _clean(mape)
+        live = {fields.Date.to_date(week): (forecast or 0.0, actual or 0.0) for week, forecast, actual in rows}
+        Snapshot = self.env["dunning.forecast.snapshot"]
+        today = fields.Date.context_today(self)
+        taken = sorted(fields.Date.to_date(day) for [day] in Snapshot._read_group(
+            [("company_id", "=", company.id), ("date", "<=", min(date_to, today))], ["date:day"]))
+        amounts = {
+            (snap.date, snap.week): snap.amount_forecast
+            for snap in Snapshot.search([("company_id", "=", company.id), ("date", "in", taken),
+                                         ("week", ">=", date_from), ("week", "<=", date_to)])
+        }
+        frozen = {}
+        week = date_from + timedelta(days=-date_from.weekday() % 7)
+        while week <= min(date_to, today):
+            governing = [day for day in taken if day <= week]
+            if governing:
+                frozen[week] = amounts.get((governing[-1], week), 0.0)
+            week += timedelta(weeks=1)
+        weeks = sorted(set(live) | set(frozen))
+        forecast = [frozen.get(week, live.get(week, (0.0, 0.0))[0]) for week in weeks]
+        actual = [live.get(week, (0.0, 0.0))[1] for week in weeks]
+        error, mape = kpi.forecast_error(forecast, actual)
+        return [{
+            "week": week,
+            "forecast": forecast[i],
+            "actual": actual[i],
+            "error": float(error[i]),
+            "frozen": week in frozen,
+        } for i, week in enumerate(weeks)], _clean(mape)
 
     @api.model
     def _dunning_model_quality(self, company, limit=12):

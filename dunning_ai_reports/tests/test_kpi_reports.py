@@ -213,6 +213,23 @@ class TestDunningReports(DunningCommon):
         self.assertEqual({(r.week, r.amount_forecast, r.amount_actual, r.is_predicted) for r in forecast},
                          {(date(2026, 2, 9), 1000.0, 0.0, False), (date(2026, 3, 16), 0.0, 500.0, False)})
 
+    def test_past_weeks_keep_the_frozen_forecast(self):
+        inv8 = self._dunning_invoice(self.partner_b, 500.0, "2026-05-01", "2026-05-31")
+        inv8.dunning_predicted_payment_date = "2026-06-03"  # week of Mon 06-01
+        with freeze_time("2026-05-25"):
+            self.env["dunning.forecast.snapshot"]._cron_dunning_forecast_snapshot()
+        snapshot = self.env["dunning.forecast.snapshot"].search([("company_id", "=", self.company.id)])
+        # everything else open on 05-25 was expected earlier, hence this week:
+        # inv2 2000 - credit note 200 + inv3 1000 + inv5 400
+        self.assertEqual({(s.week, s.amount_forecast) for s in snapshot},
+                         {(date(2026, 5, 25), 3200.0), (date(2026, 6, 1), 500.0)})
+        self._dunning_pay(inv8, 500.0, "2026-06-02")
+        inv8.dunning_predicted_payment_date = False  # what rescoring does to paid invoices
+        with freeze_time("2026-06-10"):
+            weeks, _mape = self.env["dunning.kpi"]._dunning_forecast(self.company, date(2026, 5, 25), date(2026, 6, 1))
+        self.assertEqual([(w["week"], w["forecast"], w["actual"], w["frozen"]) for w in weeks],
+                         [(date(2026, 5, 25), 3200.0, 0.0, True), (date(2026, 6, 1), 500.0, 500.0, True)])
+
     # ----- dashboard, report, digest, security ---------------------------------------
     def test_dashboard_breakdown_and_pdf(self):
         dashboard = self.env["dunning.dashboard"].create({
