@@ -47,7 +47,6 @@ class DunningReportReceivable(models.Model):
 
     def init(self):
         """Index the invoices' receivable lines: every cash row looks up both sides of a partial."""
-        super().init()
         self.env.cr.execute(
             "CREATE INDEX IF NOT EXISTS account_move_line_dunning_payment_term_idx ON account_move_line (id) "
             "INCLUDE (move_id, company_id, date) WHERE display_type = 'payment_term'"
