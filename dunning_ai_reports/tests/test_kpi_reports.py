@@ -192,6 +192,8 @@ class TestDunningReports(DunningCommon):
         self.assertEqual(impact["approved_count"], 1, "act2 went from to approve to scheduled")
         self.assertEqual(impact["overridden_count"], 1, "act5 was cancelled by the collector")
         self.assertAlmostEqual(impact["hours_saved"], 0.1, places=6, msg="1 automated x 6 minutes")
+        # of March's two sent reminders, act4 was paid in 14 days, act2 is still open
+        self.assertEqual((impact["paid_7"], impact["paid_14"], impact["median_days"]), (0.0, 0.5, 14.0))
         # before: 29 Jan - 28 Feb (31 days), sales 1500 (inv3), receivables on 28 Feb 3200
         self.assertAlmostEqual(impact["baseline_dso"], 3200.0 / 1500.0 * 31, places=6)
         self.assertAlmostEqual(impact["dso_change"], 4300.0 / 2600.0 * 31 - 3200.0 / 1500.0 * 31, places=6)

@@ -93,19 +93,18 @@ class DunningDashboard(models.TransientModel):
         """All cards at once: the period's KPIs, the reminders' outcome and the impact."""
         Kpi = self.env["dunning.kpi"]
         for dashboard in self:
-            values, impact, overall = {}, {}, {}
+            values, impact = {}, {}
             if dashboard._has_valid_period():
                 args = (dashboard.company_id, dashboard.date_from, dashboard.date_to)
                 values = Kpi._dunning_period_kpis(*args)[0]
                 impact = Kpi._dunning_impact(*args, dso=values["dso"])
-                overall = (Kpi._dunning_effectiveness(*args, "company_id") or [{}])[0]
             for name in KPI_FIELDS:
                 dashboard[name] = values.get(name) or 0.0
             for name in IMPACT_FIELDS:
                 dashboard[name] = impact.get(name) or 0
-            dashboard.paid_7 = overall.get("paid_7") or 0.0
-            dashboard.paid_14 = overall.get("paid_14") or 0.0
-            dashboard.median_days_to_pay = overall.get("median_days") or 0.0
+            dashboard.paid_7 = impact.get("paid_7") or 0.0
+            dashboard.paid_14 = impact.get("paid_14") or 0.0
+            dashboard.median_days_to_pay = impact.get("median_days") or 0.0
 
     def _has_valid_period(self):
         self.ensure_one()
