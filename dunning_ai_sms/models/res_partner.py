@@ -52,10 +52,11 @@ class ResPartner(models.Model):
         and blacklisted or opted-out numbers are skipped. One blacklist query in all.
         """
         fnames = self._phone_get_number_fields()
+        prefetch = (self | self.child_ids).ids
         candidates = {
             partner.id: [
                 (contact, contact[fname], contact._phone_format(fname=fname, force_format="E164"))
-                for contact in partner._dunning_sms_contacts()
+                for contact in partner._dunning_sms_contacts().with_prefetch(prefetch)
                 for fname in fnames
                 if contact[fname]
             ]
