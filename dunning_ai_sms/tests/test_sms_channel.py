@@ -63,6 +63,24 @@ class TestSmsChannel(DunningSmsCommon):
         self.assertEqual(availability[invalid.id]["sms"], (False, "invalid phone number 12345"))
         self.assertEqual(availability[no_phone.id]["sms"], (False, "no phone number"))
 
+    def test_availability_query_count_does_not_grow_with_customers(self):
+        be = self.env.ref("base.be")
+
+        def queries(count):
+            partners = self.env["res.partner"].create([
+                {"name": f"C{i}", "phone": f"+32 475 {count:02d} {i:04d}", "country_id": be.id}
+                for i in range(count)
+            ])
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            # as the planner's cron: superuser, where a lost prefetch shows as one query per customer
+            availability = partners.sudo()._dunning_channel_availability()
+            self.assertTrue(all(value["sms"][0] for value in availability.values()))
+            return self.cr.sql_log_count - before
+
+        queries(2)  # warm the registry caches (languages, company)
+        self.assertEqual(queries(5), queries(40))
+
     def test_invoice_contact_mobile_preferred_to_company_landline(self):
         company = self.env["res.partner"].create({
             "name": "Landline Ltd", "is_company": True, "phone": "+32 2 555 12 12",
