@@ -26,7 +26,6 @@ SMS_STATES = [
 SMS_PROGRESS = {"queued": 0, "process": 1, "sent": 2}
 SMS_FINAL_STATES = {"delivered", "error", "bounced", "canceled"}
 OPEN_STATES = ("draft", "to_approve", "scheduled")
-FALLBACK_ORDER = ("email", "letter", "call")
 
 
 class DunningAction(models.Model):
@@ -137,7 +136,11 @@ class DunningAction(models.Model):
         """Outside the SMS hours at send time (a late run): move to the next slot, keep scheduled."""
         self.ensure_one()
         slot = self._dunning_sms_next_slot(now)
-        if not slot or slot <= now:
+        if not slot:
+            raise UserError(self.env._(
+                "The SMS hours of %s leave no time to send an SMS.", self.company_id.name
+            ))
+        if slot <= now:
             return False
         self.with_context(dunning_sms_hours_done=True).write({
             "planned_at": slot,
@@ -148,12 +151,14 @@ class DunningAction(models.Model):
         })
         return True
 
-    def _dunning_send_isolated(self, now, availability):
+    def _dunning_send_isolated(self, availability, rendered=None):
         """The engine's executor marks an action done once sent: an SMS due outside its hours
         is postponed before that instead."""
-        if self.channel == "sms" and self._dunning_sms_postpone(now):
+        now = fields.Datetime.now()
+        if self.channel == "sms" and (self._dunning_sms_next_slot(now) or now) > now:
+            self._dunning_sms_postpone(now)
             return False
-        return super()._dunning_send_isolated(now, availability)
+        return super()._dunning_send_isolated(availability, rendered=rendered)
 
     def _dunning_sms_reason(self, line):
         self.ensure_one()
@@ -257,7 +262,10 @@ class DunningAction(models.Model):
             action.write({
                 "sms_state": sms_state,
                 "sms_failure": failure,
-                "state": "failed",
+                # an executed reminder keeps its state: the bounce is its outcome, which the
+                # engine's channel learners count as an unsuccessful SMS for this customer
+                "state": "done" if action.state == "done" else "failed",
+                "outcome": "bounced",
                 "error_message": self.env._("SMS not delivered: %s", failure),
             })
             action.message_post(
@@ -270,39 +278,19 @@ class DunningAction(models.Model):
             action._dunning_sms_fallback()
 
     def _dunning_sms_fallback(self):
-        """Plan the reminder again on the next channel, once."""
+        """Plan the reminder again on the engine's fallback channel, once; a collector takes
+        over when the customer has no other channel."""
         self.ensure_one()
         if self.sms_fallback_action_id:
             return self.sms_fallback_action_id
-        followup = self._dunning_fallback_channel()
-        if isinstance(followup, str):
-            followup = self._dunning_sms_followup(followup)
-        if isinstance(followup, models.BaseModel) and followup._name == self._name and followup:
-            self.sms_fallback_action_id = followup[:1]
-            return followup[:1]
-        self.message_post(
-            body=self.env._("No other channel is available for this reminder."), subtype_xmlid="mail.mt_note"
-        )
-        return self.browse()
-
-    def _dunning_fallback_channel(self, availability=None):
-        """The engine's fallback when it is installed; otherwise the first available of email, letter, call."""
-        parent = getattr(super(), "_dunning_fallback_channel", None)
-        if parent is not None:
-            return parent(availability)
-        self.ensure_one()
-        partner = self.partner_id
-        availability = dict(availability or partner._dunning_channel_availability().get(partner.id, {}))
-        if "email" not in availability:
-            availability["email"] = (
-                bool(partner.email) and not partner.dunning_optout_email and not partner.dunning_do_not_contact,
-                "",
-            )
-        channel = next(
-            (ch for ch in FALLBACK_ORDER if ch != self.channel and availability.get(ch, (False,))[0]),
-            False,
-        )
-        return self._dunning_sms_followup(channel) if channel else self.browse()
+        channel = self._dunning_fallback_channel()
+        if not channel:
+            self._dunning_escalate("no_channel", note=self.env._(
+                "The SMS was not delivered (%s) and no other channel can reach the customer.", self.sms_failure,
+            ))
+            return self.browse()
+        self.sms_fallback_action_id = self._dunning_sms_followup(channel)
+        return self.sms_fallback_action_id
 
     def _dunning_sms_followup(self, channel):
         self.ensure_one()

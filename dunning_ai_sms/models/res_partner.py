@@ -116,8 +116,7 @@ class ResPartner(models.Model):
 
     def _dunning_channel_availability(self):
         """Add SMS to the channels of the other addons (channel plug-in contract)."""
-        parent = getattr(super(), "_dunning_channel_availability", None)
-        result = parent() if parent else {}
+        result = super()._dunning_channel_availability()
         for partner_id, availability in self._dunning_sms_availability().items():
             result.setdefault(partner_id, {})["sms"] = availability
         return result
