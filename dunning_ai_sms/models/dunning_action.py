@@ -132,31 +132,18 @@ class DunningAction(models.Model):
                     )),
                 })
 
-    def _dunning_sms_postpone(self, now):
-        """Outside the SMS hours at send time (a late run): move to the next slot, keep scheduled."""
-        self.ensure_one()
-        slot = self._dunning_sms_next_slot(now)
-        if not slot:
-            raise UserError(self.env._(
-                "The SMS hours of %s leave no time to send an SMS.", self.company_id.name
-            ))
-        if slot <= now:
-            return False
-        self.with_context(dunning_sms_hours_done=True).write({
-            "planned_at": slot,
-            "state": "scheduled",
-            "reason": self._dunning_sms_reason(self.env._(
-                "SMS quiet hours at execution: postponed to %s UTC.", fields.Datetime.to_string(slot)
-            )),
-        })
-        return True
-
     def _dunning_send_isolated(self, availability, rendered=None):
-        """The engine's executor marks an action done once sent: an SMS due outside its hours
-        is postponed before that instead."""
+        """An SMS due outside its hours (a late cron run) moves to the next allowed slot and
+        stays scheduled, before the engine's executor could send it or mark it done."""
         now = fields.Datetime.now()
-        if self.channel == "sms" and (self._dunning_sms_next_slot(now) or now) > now:
-            self._dunning_sms_postpone(now)
+        slot = self._dunning_sms_next_slot(now) if self.channel == "sms" else None
+        if slot and slot > now:
+            self.with_context(dunning_sms_hours_done=True).write({
+                "planned_at": slot,
+                "reason": self._dunning_sms_reason(self.env._(
+                    "SMS quiet hours at execution: postponed to %s UTC.", fields.Datetime.to_string(slot)
+                )),
+            })
             return False
         return super()._dunning_send_isolated(availability, rendered=rendered)
 
@@ -199,9 +186,9 @@ class DunningAction(models.Model):
     def _dunning_send_sms(self):
         """Queue this reminder as an SMS through Odoo's ``sms`` module.
 
-        Returns True once queued, False when the quiet hours postponed it (``planned_at``
-        moved, action left scheduled). Raises ``UserError`` when this customer cannot get
-        an SMS (the executor may then fall back to another channel).
+        Raises ``UserError`` when this customer cannot get an SMS now: no usable number,
+        opted out, blacklisted, outside the SMS hours (the executor then falls back to
+        another channel, or postpones first, see ``_dunning_send_isolated``).
         """
         self.ensure_one()
         partner = self.partner_id
@@ -212,8 +199,13 @@ class DunningAction(models.Model):
             ))
         if self.sms_uuid:
             raise UserError(self.env._("The SMS of this action was already queued."))
-        if self._dunning_sms_postpone(fields.Datetime.now()):
-            return False
+        now = fields.Datetime.now()
+        slot = self._dunning_sms_next_slot(now)
+        if not slot or slot > now:
+            raise UserError(self.env._(
+                "Outside the SMS hours in the customer's time zone (next allowed: %s UTC).",
+                fields.Datetime.to_string(slot) if slot else "-",
+            ))
         template = self._dunning_sms_template()
         if not template:
             raise UserError(self.env._("No SMS template for the stage %s.", self.stage_id.display_name))

@@ -201,13 +201,12 @@ class TestSmsChannel(DunningSmsCommon):
         action.planned_at = "2026-03-15 03:00:00"
         self.assertEqual(str(action.planned_at), "2026-03-15 03:00:00")
 
-    def test_quiet_hours_at_execution_postpone_without_sending(self):
+    def test_no_sms_leaves_outside_the_hours(self):
         action = self._sms_action(self.customer)
-        with freeze_time("2026-03-10 05:00:00"), self.mockSMSGateway():  # 06:00 in Brussels
-            self.assertFalse(action._dunning_send_sms())
+        with freeze_time("2026-03-10 05:00:00"), self.mockSMSGateway(), \
+                self.assertRaisesRegex(UserError, "next allowed: 2026-03-10 07:00:00"):  # 06:00 in Brussels
+            action._dunning_send_sms()
         self.assertFalse(self._new_sms)
-        self.assertEqual(str(action.planned_at), "2026-03-10 07:00:00")
-        self.assertEqual(action.state, "scheduled")
         self.company.write({"dunning_sms_hour_start": 5.5, "dunning_business_hour_start": 5.0})
         with freeze_time("2026-03-10 05:00:00"):
             self.assertTrue(self._send_and_deliver(action))
