@@ -62,7 +62,7 @@ class DunningAction(models.Model):
         help="The customer's language, or the company's when the customer has none.",
     )
     reply_message_id = fields.Many2one("mail.message", string="Customer Reply", readonly=True, copy=False)
-    reply_intent = fields.Selection(INTENT_SELECTION, string="Reply Intent", readonly=True, copy=False)
+    reply_intent = fields.Selection(INTENT_SELECTION, readonly=True, copy=False)
     reply_intent_confidence = fields.Float(string="Intent Confidence", readonly=True, copy=False, digits=(3, 2))
     promise_ids = fields.One2many("dunning.promise", "action_id", string="Promises")
 
