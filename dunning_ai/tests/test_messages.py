@@ -165,7 +165,7 @@ class TestDunningTemplates(DunningMessagesCommon):
 
     def test_personalisation_in_body_and_reason(self):
         self.customer.write({"dunning_segment": "reliable", "dunning_on_time_rate": 0.95})
-        self.env.company.write({"dunning_plan_min_amount": 50.0, "dunning_discount_rate": 2.0})
+        self.env["res.config.settings"].create({"dunning_plan_min_amount": 50.0, "dunning_discount_rate": 2.0}).execute()
         self.customer.write({"dunning_risk_score": 60.0, "dunning_predicted_days_late": 45.0})
         body = str(self._render()["body"])
         self.assertIn("always paying us on time", body)
