@@ -90,6 +90,7 @@ class DunningAction(models.Model):
         return core_messages.format_date(value, self.dunning_lang)
 
     def _dunning_today(self):
+        """Today in the user's time zone, for the statement's date."""
         return fields.Date.context_today(self)
 
     def _dunning_open_moves(self):
