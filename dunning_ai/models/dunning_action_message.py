@@ -247,6 +247,15 @@ class DunningAction(models.Model):
                 )
             )
 
+    def _dunning_email_render_fields(self):
+        """Template fields the executor renders; the statement only where a PDF can be made."""
+        render_fields = ["subject", "body_html", "email_from", "attachment_ids"]
+        if self._dunning_can_render_pdf():
+            render_fields.append("report_template_ids")
+        else:
+            _logger.warning("No PDF engine (wkhtmltopdf): reminders are sent without their statement")
+        return render_fields
+
     def _dunning_can_render_pdf(self):
         """Whether reports can be rendered as PDF here (test mode renders HTML instead)."""
         return (
@@ -346,6 +355,7 @@ class DunningAction(models.Model):
             "unclassified_reply",
             note=self.env._("Reply without text (attachments: %s): please read it.", names),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("no text to read, sent to a collector")
 
@@ -359,6 +369,7 @@ class DunningAction(models.Model):
                 text=text[:500],
             ),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("confidence too low, sent to a collector")
 
@@ -375,6 +386,7 @@ class DunningAction(models.Model):
                     text=text[:500],
                 ),
                 moves=self.move_ids,
+                action=self,
             )
             return self.env._("promised date %s already past, sent to a collector", promised)
         note = ""
@@ -421,6 +433,7 @@ class DunningAction(models.Model):
             "dispute",
             note=self.env._("Dispute raised by the customer: %s", text[:500]),
             moves=disputed,
+            action=self,
         )
         return self.env._(
             "invoices %s marked disputed and left out of reminders, review activity created",
@@ -432,6 +445,7 @@ class DunningAction(models.Model):
             "paid_claim",
             note=self.env._("The customer says the invoices are paid; please check the bank: %s", text[:500]),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("check activity created for an accountant")
 
@@ -451,6 +465,7 @@ class DunningAction(models.Model):
                 "unclassified_reply",
                 note=self.env._("The customer asks for copies of the invoices."),
                 moves=moves,
+                action=self,
             )
             return self.env._("no invoice PDF available, sent to a collector")
         partner = self.partner_id.commercial_partner_id
@@ -491,6 +506,7 @@ class DunningAction(models.Model):
             "hardship",
             note=self.env._("The customer reports financial difficulty: %s", text[:500]),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("sent to a collector to agree on a payment plan")
 
@@ -499,5 +515,6 @@ class DunningAction(models.Model):
             "unclassified_reply",
             note=self.env._("Reply to a reminder: %s", text[:500]),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("sent to a collector")
