@@ -73,7 +73,11 @@ class DunningMessagesCommon(DunningCommon):
             )
 
     def _activities(self, trigger):
-        return self.customer.activity_ids.filtered(lambda a: a.dunning_trigger == trigger)
+        return self.env["mail.activity"].search([
+            ("res_model", "=", "res.partner"),
+            ("res_id", "=", self.customer.id),
+            ("dunning_trigger", "=", trigger),
+        ])
 
 
 @tagged("post_install", "-at_install")
