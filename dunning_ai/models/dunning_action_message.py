@@ -179,9 +179,9 @@ class DunningAction(models.Model):
     # ------------------------------------------------------------ rendering
 
     def _dunning_mail_template(self):
-        """The stage's template, or the shipped template of the action's tone."""
+        """The engine's choice (the policy's template for the tone), else the shipped template of the tone."""
         self.ensure_one()
-        template = self.stage_id.mail_template_id
+        template = super()._dunning_mail_template()
         if not template:
             template = self.env.ref(TONE_TEMPLATES.get(self.tone or "friendly"), raise_if_not_found=False)
         if not template:
