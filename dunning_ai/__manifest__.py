@@ -31,6 +31,11 @@
     "demo": [
         "demo/dunning_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "dunning_ai/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": True,
 }
