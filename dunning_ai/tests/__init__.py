@@ -1,3 +1,4 @@
 from . import test_common
 from . import test_install
 from . import test_tour
+from . import test_menus
