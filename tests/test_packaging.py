@@ -22,11 +22,12 @@ def module_states(db):
     return dict(line.split("|") for line in rows.strip().splitlines())
 
 
-def run(*cmd, **kwargs):
+def run(*cmd, log=False, **kwargs):
+    """Run a command that must succeed; its output (with the log on stderr when ``log``)."""
     proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, timeout=600,
                           check=False, **kwargs)
     assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
+    return proc.stdout + proc.stderr if log else proc.stdout
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +108,7 @@ def test_wheels_install_into_fresh_venv(fresh_venv):
         "        if req.name != 'odoo':\n"
         "            assert req.specifier.contains(md.version(req.name), prereleases=True), req\n"
     )
-    manifests = run(python, "-c", check, *ADDONS, cwd=site).split()
+    manifests = run(python, "-c", check, *ADDONS, cwd=python.parent).split()
     assert manifests == [str(site / "odoo" / "addons" / addon / "__manifest__.py") for addon in ADDONS]
     assert all(Path(path).is_file() for path in manifests)
 
@@ -130,7 +131,7 @@ def test_odoo_installs_addons_from_wheels(fresh_venv, pytestconfig, base_templat
         conf.write(f)
     output = run(python, Path(odoo_src) / "odoo-bin", "-c", conf_path, "-d", db,
                  "-i", "dunning_ai,dunning_ai_reports", "--stop-after-init", "--log-level=info",
-                 cwd=tmp_path)
+                 cwd=tmp_path, log=True)
     paths_line = next(line for line in output.splitlines() if "addons paths:" in line)
     assert str(site / "odoo" / "addons") in paths_line
     assert str(PROJECT_DIR) not in paths_line
