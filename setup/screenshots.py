@@ -14,12 +14,14 @@ import argparse
 import base64
 import json
 import re
+import resource
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -42,8 +44,11 @@ class OdooSession:
     def call(self, path, **params):
         body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}).encode()
         request = urllib.request.Request(self.url + path, body, {"Content-Type": "application/json"})
-        with self.opener.open(request, timeout=60) as response:
-            answer = json.load(response)
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                answer = json.load(response)
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"{path}: HTTP {error.code} {error.read()[:300]!r}") from error
         if answer.get("error"):
             raise RuntimeError(f"{path}: {answer['error']['data'].get('message', answer['error'])}")
         return answer["result"]
@@ -63,6 +68,13 @@ class OdooSession:
         return re.sub(r"\{([\w.]+)(?::([^}]+))?\}", replace, url)
 
 
+def _lift_memory_limit():
+    """Chromium reserves far more address space than it uses: a limit inherited from an
+    Odoo process (limit_memory_hard) would stop it from starting."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
 class Chromium:
     """A headless Chromium and one page of it, driven over the DevTools websocket."""
 
@@ -79,7 +91,7 @@ class Chromium:
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
              "--hide-scrollbars", "--no-first-run", "--mute-audio", f"--remote-debugging-port={port}",
              f"--user-data-dir={self.profile}", f"--window-size={WIDTH},{HEIGHT}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_lift_memory_limit,
         )
         target = self._page_target(port)
         self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=60)
