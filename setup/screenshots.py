@@ -4,7 +4,8 @@ Logs in through /web/session/authenticate, gives the session cookie to a headles
 Chromium driven over the DevTools protocol, opens each page, waits until the web client
 has rendered what the page is about, optionally clicks (a notebook tab...), and saves a
 PNG. Pages come from a file of lines ``name | url | selector to wait for | selector to
-click first`` (the last field optional; lines starting with ``#`` are comments). In a URL,
+click first`` (the last field optional: when given, the script waits for it, clicks it,
+then waits for the first selector; lines starting with ``#`` are comments). In a URL,
 ``{model}`` is replaced by the id of the first record of that model, and
 ``{model:Name}`` by the id of the record found by that name.
 
@@ -126,6 +127,8 @@ class Chromium:
     def evaluate(self, expression):
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True,
                            awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails'].get('text')}")
         return result.get("result", {}).get("value")
 
     def wait_for(self, selector, timeout=60):
@@ -184,10 +187,10 @@ def main(argv=None):
                 continue
             try:
                 browser.send("Page.navigate", url=session.url + session.resolve(url))
-                browser.wait_for(wait)
                 if click:
+                    browser.wait_for(click)
                     browser.evaluate(f"document.querySelector({json.dumps(click)}).click()")
-                    browser.wait_for(wait)
+                browser.wait_for(wait)
                 shot = browser.send("Page.captureScreenshot", format="png")
                 (out / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
                 print(f"written: {out / name}.png")

@@ -42,7 +42,8 @@ class TestScreenshots(DunningCommon, HttpCase):
         })
 
     def test_pages_are_taken(self):
-        """Each listed page becomes a full-size PNG of the rendered web client."""
+        """Each listed page becomes a full-size PNG of the rendered web client, after a
+        click on a notebook tab when asked."""
         if not any(shutil.which(b) for b in ("chromium", "google-chrome", "chromium-browser")):
             message = "no Chromium on PATH"
             if os.environ.get("DUNNING_REQUIRE_BROWSER"):
@@ -57,6 +58,9 @@ class TestScreenshots(DunningCommon, HttpCase):
             "actions | /odoo/action-dunning_ai.dunning_action_action | .o_list_view .o_data_row\n"
             "customer | /odoo/action-account.res_partner_action_customer/{res.partner:Harbour Marine Ltd}"
             " | .o_form_view .o_field_widget[name=name] input\n"
+            "sales | /odoo/action-account.res_partner_action_customer/{res.partner:Harbour Marine Ltd}"
+            " | .o_notebook a.nav-link.active[name=sales_purchases]"
+            " | .o_notebook a.nav-link[name=sales_purchases]\n"
         )
         # the test's server answers requests of a browser it did not start only when told to
         with self.allow_requests(all_requests=True):
@@ -65,7 +69,7 @@ class TestScreenshots(DunningCommon, HttpCase):
                 "--password", self.env.user.login, "--pages", str(pages), "--out", str(out),
             ])
         self.assertEqual(status, 0)
-        for name in ("actions", "customer"):
+        for name in ("actions", "customer", "sales"):
             with Image.open(out / f"{name}.png") as image:
                 self.assertEqual(image.size, (tool.WIDTH, tool.HEIGHT))
                 # a rendered page (text, icons), not a blank one: over 256 distinct colours
