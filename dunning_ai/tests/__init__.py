@@ -8,3 +8,5 @@ from . import test_call_outcome
 from . import test_collectors_security
 from . import test_worklist
 from . import test_messages
+from . import test_tour
+from . import test_menus
