@@ -126,6 +126,8 @@ def _auc(y, p):
 
 
 def _threads(config):
+    """Limit OpenMP threads (scikit-learn's OpenMP runtime must be loaded first to be found)."""
+    import sklearn.ensemble  # noqa: F401
     from threadpoolctl import threadpool_limits
     return threadpool_limits(limits=config.n_threads, user_api="openmp")
 
@@ -160,13 +162,15 @@ def _train(history, today, config):
 
     cut = int(len(y) * (1 - config.test_fraction))
     tr, te = slice(0, cut), slice(cut, None)
+    # small companies (just above min_history) still get splits
+    leaf = int(min(20, max(2, cut // 20)))
     clf = HistGradientBoostingClassifier(max_iter=config.max_iter, learning_rate=0.08,
-                                         max_leaf_nodes=31, l2_regularization=1.0,
+                                         max_leaf_nodes=31, l2_regularization=1.0, min_samples_leaf=leaf,
                                          early_stopping=False, random_state=config.random_state)
     clf.fit(X[tr], y[tr])
     reg_tr = has_days[tr]
     reg = HistGradientBoostingRegressor(loss="absolute_error", max_iter=config.max_iter,
-                                        learning_rate=0.08, early_stopping=False,
+                                        learning_rate=0.08, early_stopping=False, min_samples_leaf=leaf,
                                         random_state=config.random_state)
     reg.fit(X[tr][reg_tr], days[tr][reg_tr])
 

@@ -50,6 +50,7 @@ class ResPartner(models.Model):
         history, but the credit note counts. Cancelled, draft, zero-amount and
         vendor documents never appear.
         """
+        self.env.flush_all()
         action_rel = self.env["dunning.action"]._fields["move_ids"]
         partner_filter = (SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
                           if partner_ids is not None else SQL())
@@ -151,15 +152,16 @@ class ResPartner(models.Model):
     # Scoring entry point (called by crons, the engine and the benchmark)
     # ------------------------------------------------------------------
     @api.model
-    def _dunning_score_company(self, company, partner_ids=None, retrain=False):
+    def _dunning_score_company(self, company, partner_ids=None, retrain=False, today=None):
         """Score the customers of ``company`` (all of them, or ``partner_ids``) set-wise.
 
         With ``retrain`` the company's model is refitted first from the same
         history. Otherwise the active model is used; a missing or unreadable one
-        falls back to the prior (logged). Returns timings and counts.
+        falls back to the prior (logged). ``today`` defaults to the company's
+        current date. Returns timings and counts.
         """
         stats = {"company": company.id}
-        today = fields.Date.context_today(self.with_company(company))
+        today = today or fields.Date.context_today(self.with_company(company))
         t0 = time.perf_counter()
         history = self._dunning_history(company, partner_ids=partner_ids)
         stats["features_s"] = time.perf_counter() - t0
