@@ -243,14 +243,15 @@ class ResPartner(models.Model):
                 pred_late=np.round(np.nan_to_num(result.predicted_days_late[sl]), 1).tolist(),
                 explanation=texts[sl],
             ))
-        if full:
-            cr.execute(SQL(
-                """
-                UPDATE account_move
-                   SET dunning_late_probability = NULL, dunning_predicted_payment_date = NULL
-                 WHERE company_id = %s AND dunning_predicted_payment_date IS NOT NULL
-                   AND (state != 'posted' OR payment_state NOT IN ('not_paid', 'partial'))
-                """, company.id))
+        # settled or cancelled invoices of the scored customers lose their predictions
+        scope = SQL() if full else SQL("AND commercial_partner_id = ANY(%s)", result.partners.tolist())
+        cr.execute(SQL(
+            """
+            UPDATE account_move
+               SET dunning_late_probability = NULL, dunning_predicted_payment_date = NULL
+             WHERE company_id = %s AND dunning_predicted_payment_date IS NOT NULL
+               AND (state != 'posted' OR payment_state NOT IN ('not_paid', 'partial')) %s
+            """, company.id, scope))
         moves = result.move_ids
         dates = [(_EPOCH + datetime.timedelta(days=int(d))).isoformat() for d in result.predicted_payment_day]
         for start in range(0, len(moves), WRITE_BATCH):
