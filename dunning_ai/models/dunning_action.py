@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .dunning_policy_stage import CHANNELS, TONES
 
@@ -42,9 +42,88 @@ class DunningAction(models.Model):
     reason = fields.Text(help="Why the engine took this decision, in plain words.")
     model_version = fields.Char()
     mail_message_id = fields.Many2one("mail.message", string="Message Sent", readonly=True)
-    activity_id = fields.Many2one("mail.activity", string="Activity", readonly=True)
+    activity_id = fields.Many2one("mail.activity", readonly=True)
     error_message = fields.Text(readonly=True)
+    escalation_trigger = fields.Char(
+        readonly=True, help="Why a collector takes over instead of a message (e.g. no_channel).")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_due = fields.Monetary(
+        string="Amount Due", currency_field="currency_id", readonly=True,
+        help="Open amount of the customer when the action was planned, in company currency.")
+    local_hour = fields.Integer(readonly=True, help="Planned hour in the customer's time zone.")
+    local_weekday = fields.Integer(readonly=True, help="Planned weekday (Monday = 0) for the customer.")
+    letter_attachment_id = fields.Many2one("ir.attachment", string="Letter", readonly=True)
+    outcome = fields.Selection([
+        ("paid", "Paid in Full"),
+        ("partial", "Partly Paid"),
+        ("replied", "Replied"),
+        ("bounced", "Bounced"),
+        ("none", "No Response"),
+    ], readonly=True, index=True, copy=False)
+    paid_within_days = fields.Integer(readonly=True, copy=False)
+    replied = fields.Boolean(readonly=True, copy=False)
+    preview_html = fields.Html(compute="_compute_preview_html", sanitize=False)
 
     def _compute_name(self):
         for action in self:
             action.name = f"{action.partner_id.display_name or ''} / {action.stage_id.name or action.channel or ''}"
+
+    def _dunning_escalate(self, trigger, note=None):
+        """Hand each action's customer to a collector; the action keeps the activity opened."""
+        activities = self.env["mail.activity"]
+        for action in self:
+            activities |= action.partner_id._dunning_escalate(
+                trigger, note=note or action.reason, moves=action.move_ids, action=action,
+            )
+        return activities
+
+    @api.depends("channel", "stage_id", "tone", "partner_id")
+    def _compute_preview_html(self):
+        for action in self:
+            template = action._dunning_mail_template() if action.channel == "email" else False
+            if not template or not action.id:
+                action.preview_html = False
+                continue
+            try:
+                action.preview_html = template._render_field(
+                    "body_html", action.ids, compute_lang=True)[action.id]
+            except Exception as error:  # noqa: BLE001 - a broken template must not break the form
+                action.preview_html = self.env._("The template cannot be rendered: %s", error)
+
+    def _dunning_mail_template(self):
+        """The email template for this action's tone: the policy stage of that tone, else its stage."""
+        self.ensure_one()
+        same_tone = self.policy_id.stage_ids.filtered(
+            lambda s: s.tone == self.tone and s.mail_template_id)
+        return same_tone[:1].mail_template_id or self.stage_id.mail_template_id
+
+    def action_approve(self):
+        """Approve actions waiting in the queue; those planned in the past go out at the next run."""
+        to_approve = self.filtered(lambda a: a.state in ("draft", "to_approve"))
+        now = fields.Datetime.now()
+        for action in to_approve:
+            action.write({
+                "state": "scheduled",
+                "planned_at": max(action.planned_at or now, now),
+            })
+            action.message_post(body=self.env._("Approved by %s.", self.env.user.name))
+        return True
+
+    def action_reject(self):
+        """Reject actions: they are cancelled and the customer is planned again later."""
+        pending = self.filtered(lambda a: a.state in ("draft", "to_approve", "scheduled"))
+        pending.write({"state": "cancelled"})
+        for action in pending:
+            action.message_post(body=self.env._("Rejected by %s.", self.env.user.name))
+        return True
+
+    def action_reschedule(self):
+        """Open the wizard that moves the selected actions to another time."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reschedule"),
+            "res_model": "dunning.action.reschedule",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": "dunning.action", "active_ids": self.ids},
+        }

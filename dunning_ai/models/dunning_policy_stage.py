@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 TONES = [
     ("courtesy", "Courtesy (before due)"),
@@ -47,3 +48,35 @@ class DunningPolicyStage(models.Model):
         domain=[("model", "=", "dunning.action")],
         help="Email sent at this stage; rendered in the customer's language.",
     )
+    # Allowed channels: one ``allow_<channel>`` Boolean per channel; channel addons add theirs.
+    allow_email = fields.Boolean(string="Email", default=True)
+    allow_letter = fields.Boolean(string="Letter", default=True)
+    allow_call = fields.Boolean(
+        string="Call", help="A collector calls the customer (an activity in their inbox)."
+    )
+
+    def _dunning_allowed_channels(self):
+        """Channel keys this stage allows, read from its ``allow_<channel>`` fields."""
+        self.ensure_one()
+        channels = self.env["dunning.action"]._fields["channel"].get_values(self.env)
+        return [key for key in channels if f"allow_{key}" in self._fields and self[f"allow_{key}"]]
+
+    @api.constrains("day_offset", "tone", "wait_days", "sequence")
+    def _check_offsets(self):
+        for stage in self:
+            if stage.wait_days < 0:
+                raise ValidationError(self.env._(
+                    "Stage %(stage)s: the wait before the next stage cannot be negative.",
+                    stage=stage.name))
+            if stage.day_offset < 0 and stage.tone != "courtesy":
+                raise ValidationError(self.env._(
+                    "Stage %(stage)s: only a courtesy stage may start before the due date "
+                    "(negative days).", stage=stage.name))
+            if stage.tone == "courtesy" and stage.day_offset >= 0:
+                raise ValidationError(self.env._(
+                    "Stage %(stage)s: a courtesy stage reminds before the due date, "
+                    "its days must be negative.", stage=stage.name))
+            if stage.day_offset < -60 or stage.day_offset > 365:
+                raise ValidationError(self.env._(
+                    "Stage %(stage)s: days must be between -60 and 365.", stage=stage.name))
+        self.policy_id._check_stage_order()

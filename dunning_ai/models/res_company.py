@@ -9,8 +9,16 @@ class ResCompany(models.Model):
 
     dunning_enabled = fields.Boolean(string="Dunning AI Enabled", default=True)
     dunning_dry_run = fields.Boolean(
-        string="Dunning Dry Run",
         help="Plan reminders and record the decisions, but never send anything.",
+    )
+    dunning_plan_min_amount = fields.Monetary(
+        string="Offer a Payment Plan From", currency_field="currency_id",
+        help="Reminders offer a payment plan when the overdue total reaches this amount; 0 never offers one.",
+    )
+    dunning_discount_rate = fields.Float(
+        string="Early-Payment Discount (%)",
+        help="Discount a reminder may offer for immediate payment, only when it costs less than the "
+        "expected cost of waiting (financing of the predicted delay plus expected loss); 0 never offers one.",
     )
 
     # Payment-behaviour scores (see dunning_ai/core/scoring.py)
@@ -45,3 +53,144 @@ class ResCompany(models.Model):
         self.ensure_one()
         return ScoringConfig(grace_days=self.dunning_score_grace_days,
                              min_history=self.dunning_score_min_history)
+    dunning_business_hour_start = fields.Float(string="Business Hours From", default=8.0)
+    dunning_business_hour_end = fields.Float(string="Business Hours To", default=18.0)
+    dunning_quiet_hour_start = fields.Float(
+        string="Quiet Hours From", default=20.0,
+        help="No reminder is sent between these hours in the customer's time zone.")
+    dunning_quiet_hour_end = fields.Float(string="Quiet Hours To", default=8.0)
+    dunning_max_contacts_week = fields.Integer(
+        string="Max Contacts Per 7 Days", default=2,
+        help="Maximum number of reminders a customer receives in any 7 days (0: no cap).")
+    dunning_min_gap_hours = fields.Integer(
+        string="Minimum Gap (Hours)", default=48,
+        help="Minimum time between two reminders to the same customer.")
+    dunning_confidence_threshold = fields.Float(
+        string="Confidence Threshold", default=0.6,
+        help="Reminders planned with a lower confidence wait for approval.")
+    dunning_approval_amount = fields.Monetary(
+        string="Approval Above Amount", currency_field="currency_id",
+        help="Reminders about a larger open amount wait for approval (0: never).")
+    dunning_approval_category_ids = fields.Many2many(
+        "res.partner.category", "res_company_dunning_approval_category_rel",
+        string="Tags Needing Approval",
+        help="Reminders to customers with one of these tags always wait for approval.")
+    dunning_calendar_id = fields.Many2one(
+        "resource.calendar", string="Dunning Working Calendar",
+        help="Working days and company holidays; reminders are only sent on working days. "
+        "Defaults to the company's working hours.")
+    dunning_cost_email = fields.Float(string="Cost Per Email", default=0.0)
+    dunning_cost_letter = fields.Float(string="Cost Per Letter", default=1.5)
+    dunning_cost_call = fields.Float(
+        string="Cost Per Call", default=4.0, help="The collector's time for one call.")
+    dunning_outcome_days = fields.Integer(
+        string="Outcome Window (Days)", default=14,
+        help="A reminder counts as answered when the customer pays or replies within these days.")
+
+    @api.constrains("dunning_business_hour_start", "dunning_business_hour_end",
+                    "dunning_quiet_hour_start", "dunning_quiet_hour_end",
+                    "dunning_confidence_threshold", "dunning_max_contacts_week",
+                    "dunning_min_gap_hours", "dunning_outcome_days")
+    def _check_dunning_settings(self):
+        for company in self:
+            hours = (company.dunning_business_hour_start, company.dunning_business_hour_end,
+                     company.dunning_quiet_hour_start, company.dunning_quiet_hour_end)
+            if any(h < 0 or h > 24 for h in hours):
+                raise ValidationError(self.env._("Dunning hours must be between 00:00 and 24:00."))
+            if company.dunning_business_hour_start >= company.dunning_business_hour_end:
+                raise ValidationError(self.env._("Business hours must end after they start."))
+            if not 0 <= company.dunning_confidence_threshold <= 1:
+                raise ValidationError(self.env._("The confidence threshold must be between 0 and 1."))
+            if min(company.dunning_max_contacts_week, company.dunning_min_gap_hours,
+                   company.dunning_outcome_days) < 0:
+                raise ValidationError(self.env._("Dunning caps, gaps and windows cannot be negative."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._dunning_policy()
+        return companies
+
+    def _dunning_policy(self):
+        """The company's active policy; a company without one gets a copy of the default."""
+        policy_ids = []
+        for company in self:
+            policy = self.env["dunning.policy"].sudo().search([("company_id", "=", company.id)], limit=1)
+            policy_ids.append((policy or self._dunning_create_default_policy(company)).id)
+        return self.env["dunning.policy"].browse(policy_ids)
+
+    @api.model
+    def _dunning_create_default_policy(self, company):
+        """Copy the shipped default policy (or its values) for ``company``."""
+        template = self.env.ref("dunning_ai.dunning_policy_default", raise_if_not_found=False)
+        if template:
+            template = template.sudo()
+            return template.copy({"company_id": company.id, "name": template.name})
+        ref = self.env.ref
+        stages = [
+            ("Courtesy reminder", -3, "courtesy", 3, "mail_template_dunning_courtesy", False),
+            ("First reminder", 3, "friendly", 10, "mail_template_dunning_friendly", False),
+            ("Second reminder", 15, "firm", 10, "mail_template_dunning_firm", False),
+            ("Final notice", 30, "final", 14, "mail_template_dunning_final", True),
+        ]
+        return self.env["dunning.policy"].sudo().create({
+            "name": self.env._("Standard collection policy"),
+            "company_id": company.id,
+            "stage_ids": [fields.Command.create({
+                "name": name, "sequence": seq, "day_offset": offset, "tone": tone,
+                "wait_days": wait, "allow_call": call,
+                "mail_template_id": ref(f"dunning_ai.{xmlid}", raise_if_not_found=False).id
+                if ref(f"dunning_ai.{xmlid}", raise_if_not_found=False) else False,
+            }) for seq, (name, offset, tone, wait, xmlid, call) in enumerate(stages)],
+        })
+
+    def _dunning_channel_costs(self):
+        """Cost of one contact per channel; channel addons add theirs with ``super()``."""
+        self.ensure_one()
+        return {
+            "email": self.dunning_cost_email,
+            "letter": self.dunning_cost_letter,
+            "call": self.dunning_cost_call,
+        }
+
+    def _dunning_working_weekdays(self):
+        """Weekdays (Monday = 0) with attendances in the dunning calendar."""
+        self.ensure_one()
+        calendar = self.dunning_calendar_id or self.resource_calendar_id
+        days = {int(a.dayofweek) for a in calendar.attendance_ids} if calendar else set()
+        return tuple(sorted(days)) or (0, 1, 2, 3, 4)
+
+    def _dunning_holidays(self, date_from, date_to):
+        """Dates of company-wide leaves (holidays) of the dunning calendar in a period."""
+        self.ensure_one()
+        calendar = self.dunning_calendar_id or self.resource_calendar_id
+        leaves = self.env["resource.calendar.leaves"].sudo().search([
+            ("resource_id", "=", False),
+            ("company_id", "in", [self.id, False]),
+            ("calendar_id", "in", [calendar.id, False]),
+            ("date_from", "<=", fields.Datetime.to_datetime(date_to)),
+            ("date_to", ">=", fields.Datetime.to_datetime(date_from)),
+        ])
+        days = set()
+        for leave in leaves:
+            day = leave.date_from.date()
+            while day <= leave.date_to.date():
+                days.add(day)
+                day = fields.Date.add(day, days=1)
+        return days
+
+    def _dunning_channel_hours(self):
+        """Per channel: (start hour, end hour, allowed weekdays) in the customer's time zone."""
+        self.ensure_one()
+        weekdays = self._dunning_working_weekdays()
+        start, end = int(self.dunning_business_hour_start), round(self.dunning_business_hour_end)
+        return {
+            "email": (start, end, weekdays),
+            "letter": (start, end, weekdays),
+            "call": (max(start, 9), min(end, 17), weekdays),
+        }
+    dunning_payment_check_user_id = fields.Many2one(
+        "res.users", string="Payment Checker",
+        help="Accountant who checks the payments customers say they made; "
+        "when empty, the payment-check team (or the collections team) does.",
+    )

@@ -1,0 +1,434 @@
+import logging
+from collections import Counter
+from datetime import UTC, timedelta
+
+import numpy as np
+from babel.numbers import format_currency
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..core import planner as core_planner
+from ..core.planner import SEGMENTS
+
+_logger = logging.getLogger(__name__)
+
+PLANNER_VERSION = "planner-1"
+PENDING_STATES = ("draft", "to_approve", "scheduled")
+SUCCESS_OUTCOMES = ("paid", "partial", "replied")
+CREATE_BATCH = 1000
+
+
+class DunningAction(models.Model):
+    """Planning side of the engine: one decision per customer, for all customers at once."""
+
+    _inherit = "dunning.action"
+
+    @api.model
+    def _cron_dunning_plan(self):
+        """Hourly: plan the next reminder of every customer of every enabled company."""
+        companies = self.env["res.company"].sudo().search([("dunning_enabled", "=", True)])
+        created = self.browse()
+        for index, company in enumerate(companies):
+            created |= self.sudo().with_company(company)._dunning_plan_company()
+            self.env["ir.cron"]._commit_progress(1, remaining=len(companies) - index - 1)
+        return created
+
+    @api.model
+    def _dunning_plan_company(self):
+        """Plan the current company: read the debts set-wise, decide with the core, write actions."""
+        company = self.env.company
+        policy = company._dunning_policy()
+        stages = policy._dunning_sorted_stages()
+        if not stages:
+            _logger.info("Dunning: company %s has a policy without stages, nothing planned", company.name)
+            return self.browse()
+        now = fields.Datetime.now()
+        today = now.date()
+        shifts = policy.override_ids.mapped("day_shift") or [0]
+        courtesy_offsets = [s.day_offset for s in stages if s.tone == "courtesy"]
+        lead_days = max(0, -(min(courtesy_offsets) + min(min(shifts), 0))) if courtesy_offsets else 0
+        debts = self._dunning_fetch_debts(company, policy, today, today + timedelta(days=lead_days))
+        if not debts:
+            return self.browse()
+        partner_ids = [row[0] for row in debts]
+        open_move_ids = sorted({move_id for row in debts for move_id in row[3]})
+        stage_position = {stage.id: pos for pos, stage in enumerate(stages)}
+        previous = self._dunning_fetch_previous(company, partner_ids, open_move_ids)
+        contacts = self._dunning_fetch_contacts(company, partner_ids, now)
+        channels = self._fields["channel"].get_values(self.env)
+        stats = self._dunning_fetch_learning(company, partner_ids, channels)
+        partners = self.env["res.partner"].browse(partner_ids)
+        partners.fetch(["tz", "dunning_segment", "dunning_risk_score", "dunning_preferred_channel",
+                        "category_id"])
+        availability = partners._dunning_channel_availability()
+
+        n = len(partner_ids)
+        index = {pid: i for i, pid in enumerate(partner_ids)}
+        customers = {
+            "days_overdue": [(today - row[2]).days for row in debts],
+            "segment": [p.dunning_segment or "new" for p in partners],
+            "risk": [p.dunning_risk_score or 0.0 for p in partners],
+            "prev_stage": [-1] * n,
+            "days_since_prev": [0] * n,
+            "tz": [p.tz or "" for p in partners],
+            "available": [[availability[p.id].get(c, (False, ""))[0] for c in channels] for p in partners],
+            "preferred": [p.dunning_preferred_channel or "" for p in partners],
+            "last_contact": [None] * n,
+            "recent_contacts": [[] for _i in range(n)],
+            "multi_currency": [row[4] > 1 for row in debts],
+        }
+        for pid, stage_id, sent_at in previous:
+            i = index[pid]
+            customers["prev_stage"][i] = stage_position.get(stage_id, -1)
+            customers["days_since_prev"][i] = (now - sent_at).total_seconds() / 86400.0
+        for pid, last, recent in contacts:
+            i = index[pid]
+            customers["last_contact"][i] = last.replace(tzinfo=UTC)
+            customers["recent_contacts"][i] = [r.replace(tzinfo=UTC) for r in recent or []]
+        for key, width in (("hour", 24), ("weekday", 7), ("channel", len(channels))):
+            customers[f"{key}_s"] = np.zeros((n, width))
+            customers[f"{key}_t"] = np.zeros((n, width))
+        for kind, pid, arm, trials, successes in stats:
+            customers[f"{kind}_s"][index[pid], arm] = successes
+            customers[f"{kind}_t"][index[pid], arm] = trials
+
+        stage_data = {
+            "offset": [s.day_offset for s in stages],
+            "wait": [s.wait_days for s in stages],
+            "tone": [s.tone for s in stages],
+            "allowed": [[c in s._dunning_allowed_channels() for c in channels] for s in stages],
+        }
+        settings = self._dunning_planner_settings(company, policy, today)
+        seed = company.id * 100003 + today.toordinal()
+        result = core_planner.plan(
+            now.replace(tzinfo=UTC), customers, stage_data, channels,
+            overrides=policy._dunning_overrides_arrays(SEGMENTS), settings=settings, seed=seed)
+
+        vals_list, skipped = [], Counter()
+        context = self._dunning_reason_context(company, policy, stages, channels, settings, seed)
+        for i, partner in enumerate(partners):
+            if result["stage"][i] < 0:
+                skipped[result["status"][i]] += 1
+                continue
+            if result["planned"][i] is None:
+                skipped["no_slot"] += 1
+                continue
+            vals_list.append(self._dunning_prepare_action_vals(
+                context, partner, debts[i], customers, result, i, availability[partner.id]))
+        actions = self.browse()
+        for start in range(0, len(vals_list), CREATE_BATCH):
+            actions |= self._dunning_insert_actions(vals_list[start:start + CREATE_BATCH])
+        _logger.info("Dunning: company %s planned %s actions for %s customers; skipped %s",
+                     company.name, len(actions), n, dict(skipped))
+        return actions
+
+    @api.model
+    def _dunning_insert_actions(self, vals_list):
+        """Insert planned actions and their invoices in two statements.
+
+        Planning writes one action per late customer (thousands at once): going through
+        ``create`` would re-check every invoice's company and track every field, which the
+        planner has already guaranteed, so the rows go in set-wise.
+        """
+        if not vals_list:
+            return self.browse()
+        columns = ["company_id", "partner_id", "policy_id", "stage_id", "tone", "channel",
+                   "escalation_trigger", "planned_at", "state", "confidence", "reason",
+                   "model_version", "amount_due", "local_hour", "local_weekday"]
+        types = ["int4", "int4", "int4", "int4", "varchar", "varchar", "varchar", "timestamp",
+                 "varchar", "float8", "text", "varchar", "numeric", "int4", "int4"]
+        # ids drawn first, so that each row's invoices are linked to the right action
+        self.env.cr.execute(SQL(
+            "SELECT nextval('dunning_action_id_seq') FROM generate_series(1, %s)", len(vals_list)))
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        arrays = [ids] + [[None if vals[col] is False else vals[col] for vals in vals_list] for col in columns]
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO dunning_action (id, %(columns)s, create_uid, write_uid, create_date, write_date)
+            SELECT *, %(uid)s, %(uid)s, %(now)s, %(now)s FROM unnest(%(arrays)s)
+            """,
+            columns=SQL(", ").join(SQL.identifier(col) for col in columns),
+            arrays=SQL(", ").join(SQL("%s::" + kind + "[]", array)
+                                  for kind, array in zip(["int4", *types], arrays, strict=True)),
+            uid=self.env.uid, now=fields.Datetime.now(),
+        ))
+        pairs = [(aid, mid) for aid, vals in zip(ids, vals_list, strict=True) for mid in vals["move_ids"]]
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO account_move_dunning_action_rel (dunning_action_id, account_move_id)
+            SELECT * FROM unnest(%s::int4[], %s::int4[])
+            """,
+            [p[0] for p in pairs], [p[1] for p in pairs],
+        ))
+        self.invalidate_model()
+        return self.browse(ids)
+
+    @api.model
+    def _dunning_planner_settings(self, company, policy, today):
+        """Company settings in the plain form the core planner takes."""
+        horizon = today + timedelta(days=15)
+        return {
+            "costs": company._dunning_channel_costs(),
+            "channel_hours": company._dunning_channel_hours(),
+            "business_hours": (int(company.dunning_business_hour_start),
+                               round(company.dunning_business_hour_end)),
+            "quiet_hours": (int(company.dunning_quiet_hour_start),
+                            round(company.dunning_quiet_hour_end)),
+            "working_weekdays": company._dunning_working_weekdays(),
+            "holidays": company._dunning_holidays(today, horizon),
+            "default_tz": company.partner_id.tz or self.env.user.tz or "UTC",
+            "max_per_week": company.dunning_max_contacts_week,
+            "min_gap_hours": company.dunning_min_gap_hours,
+            "grace_days": policy.grace_days,
+            "jump_risk": policy.jump_risk_score,
+        }
+
+    @api.model
+    def _dunning_fetch_debts(self, company, policy, today, horizon):
+        """Customers to remind: (partner, balance, oldest due date, open invoice ids, currencies).
+
+        One aggregate over open receivable lines per commercial partner. Left out: paid,
+        disputed and ``no_followup`` items, paused, excluded and do-not-contact customers,
+        open promises, customers with a pending action, balances below the policy minimum
+        (credit notes and unreconciled payments count against the debt).
+        """
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model(["dunning_disputed"])
+        self.env["res.partner"].flush_model()
+        self.env["dunning.promise"].flush_model()
+        self.flush_model()
+        invoice = SQL("m.move_type = 'out_invoice' AND aml.amount_residual > 0")
+        self.env.cr.execute(SQL(
+            """
+            SELECT cp.id,
+                   SUM(aml.amount_residual),
+                   MIN(aml.date_maturity) FILTER (WHERE %(invoice)s),
+                   ARRAY_AGG(DISTINCT aml.move_id) FILTER (WHERE %(invoice)s),
+                   COUNT(DISTINCT aml.currency_id) FILTER (WHERE %(invoice)s)
+              FROM account_move_line aml
+              JOIN account_move m ON m.id = aml.move_id
+              JOIN account_account acc ON acc.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+              JOIN res_partner cp ON cp.id = p.commercial_partner_id
+             WHERE aml.company_id = %(company)s
+               AND acc.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND NOT aml.reconciled
+               AND aml.amount_residual != 0
+               AND aml.no_followup IS NOT TRUE
+               AND m.dunning_disputed IS NOT TRUE
+               AND cp.dunning_excluded IS NOT TRUE
+               AND cp.dunning_do_not_contact IS NOT TRUE
+               AND (cp.dunning_pause_until IS NULL OR cp.dunning_pause_until < %(today)s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM dunning_promise pr
+                    WHERE pr.partner_id = cp.id AND pr.company_id = %(company)s
+                      AND pr.state = 'open' AND pr.date >= %(today)s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM dunning_action a
+                    WHERE a.partner_id = cp.id AND a.company_id = %(company)s
+                      AND a.state IN %(pending)s)
+          GROUP BY cp.id
+            HAVING SUM(aml.amount_residual) > 0
+               AND SUM(aml.amount_residual) >= %(min_amount)s
+               AND MIN(aml.date_maturity) FILTER (WHERE %(invoice)s) <= %(horizon)s
+          ORDER BY cp.id
+            """,
+            invoice=invoice, company=company.id, today=today, horizon=horizon,
+            pending=PENDING_STATES, min_amount=policy.min_amount,
+        ))
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _dunning_fetch_previous(self, company, partner_ids, open_move_ids):
+        """Last reminder sent per customer about any of its still open invoices."""
+        self.env.cr.execute(SQL(
+            """
+            SELECT DISTINCT ON (a.partner_id) a.partner_id, a.stage_id, a.executed_at
+              FROM dunning_action a
+             WHERE a.company_id = %(company)s
+               AND a.partner_id = ANY(%(partners)s)
+               AND a.state = 'done' AND a.stage_id IS NOT NULL AND a.executed_at IS NOT NULL
+               AND EXISTS (SELECT 1 FROM account_move_dunning_action_rel r
+                            WHERE r.dunning_action_id = a.id
+                              AND r.account_move_id = ANY(%(moves)s))
+          ORDER BY a.partner_id, a.executed_at DESC, a.id DESC
+            """,
+            company=company.id, partners=partner_ids, moves=open_move_ids,
+        ))
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _dunning_fetch_contacts(self, company, partner_ids, now):
+        """Per customer: last contact and the contacts of the last 7 days (caps and gaps)."""
+        self.env.cr.execute(SQL(
+            """
+            SELECT a.partner_id, MAX(a.executed_at),
+                   ARRAY_AGG(a.executed_at) FILTER (WHERE a.executed_at > %(week_ago)s)
+              FROM dunning_action a
+             WHERE a.company_id = %(company)s AND a.partner_id = ANY(%(partners)s)
+               AND a.state = 'done' AND a.executed_at IS NOT NULL
+          GROUP BY a.partner_id
+            """,
+            company=company.id, partners=partner_ids, week_ago=now - timedelta(days=7),
+        ))
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _dunning_fetch_learning(self, company, partner_ids, channels):
+        """Trials and successes per customer and local hour, weekday and channel.
+
+        Rows ``(kind, partner_id, arm index, trials, successes)`` for the Beta-Bernoulli learners.
+        """
+        self.env.cr.execute(SQL(
+            """
+            SELECT a.partner_id, a.local_hour, a.local_weekday, a.channel,
+                   GROUPING(a.local_hour), GROUPING(a.local_weekday),
+                   COUNT(*), COUNT(*) FILTER (WHERE a.outcome IN %(success)s)
+              FROM dunning_action a
+             WHERE a.company_id = %(company)s AND a.partner_id = ANY(%(partners)s)
+               AND a.state = 'done' AND a.outcome IS NOT NULL
+          GROUP BY GROUPING SETS ((a.partner_id, a.local_hour), (a.partner_id, a.local_weekday),
+                                  (a.partner_id, a.channel))
+            """,
+            company=company.id, partners=partner_ids, success=SUCCESS_OUTCOMES,
+        ))
+        channel_index = {c: i for i, c in enumerate(channels)}
+        rows = []
+        for pid, hour, weekday, channel, no_hour, no_weekday, trials, successes in self.env.cr.fetchall():
+            if not no_hour and hour is not None and 0 <= hour < 24:
+                rows.append(("hour", pid, hour, trials, successes))
+            elif not no_weekday and weekday is not None and 0 <= weekday < 7:
+                rows.append(("weekday", pid, weekday, trials, successes))
+            elif channel in channel_index:
+                rows.append(("channel", pid, channel_index[channel], trials, successes))
+        return rows
+
+    @api.model
+    def _dunning_reason_context(self, company, policy, stages, channels, settings, seed):
+        """What every action's values and reasons need, computed once per company."""
+        field_labels = {
+            name: dict(model._fields[name]._description_selection(self.env))
+            for model, name in ((self, "tone"), (self, "channel"), (self.env["res.partner"], "dunning_segment"))
+        }
+        locale = (self.env.lang or "en_US").replace("-", "_")
+        currency = company.currency_id.name
+        return {
+            "company": company, "policy": policy, "stages": stages, "channels": channels,
+            "settings": settings, "seed": seed,
+            "tones": field_labels["tone"], "channel_labels": field_labels["channel"],
+            "segments": field_labels["dunning_segment"],
+            "overrides": {o.segment: o.day_shift for o in policy.override_ids},
+            "approval_tags": {tag.id: tag.name for tag in company.dunning_approval_category_ids},
+            "money": lambda amount: format_currency(amount, currency, locale=locale),
+            "now": fields.Datetime.now().replace(tzinfo=UTC),
+        }
+
+    @api.model
+    def _dunning_prepare_action_vals(self, context, partner, debt, customers, result, i, availability):
+        """Values of one planned action, with every factor that mattered written out."""
+        _ = self.env._
+        company, policy, stages = context["company"], context["policy"], context["stages"]
+        channels, settings, money = context["channels"], context["settings"], context["money"]
+        tone_labels, channel_labels = context["tones"], context["channel_labels"]
+        segment_labels = context["segments"]
+        stage = stages[int(result["stage"][i])]
+        tone = core_planner.TONES[int(result["tone"][i])]
+        segment = customers["segment"][i]
+        days = customers["days_overdue"][i]
+        amount = debt[1]
+        reasons = [_("%(count)s open invoice(s), %(amount)s due in total.",
+                     count=len(debt[3]), amount=money(amount))]
+        if days >= 0:
+            reasons.append(_("Oldest invoice %(days)s day(s) overdue.", days=days))
+        else:
+            reasons.append(_("Oldest invoice due in %(days)s day(s).", days=-days))
+        if customers["multi_currency"][i]:
+            reasons.append(_("Invoices in %(count)s currencies; total in company currency.", count=debt[4]))
+        reasons.append(_("Payment segment: %(segment)s, risk score %(risk)s.",
+                         segment=segment_labels.get(segment, segment), risk=round(customers["risk"][i])))
+        shift = context["overrides"].get(segment)
+        reasons.append(_("Stage %(stage)s starts %(offset)s day(s) after the due date%(shift)s.",
+                         stage=stage.name, offset=stage.day_offset,
+                         shift=_(", moved by %s day(s) for this segment", shift) if shift else ""))
+        prev = customers["prev_stage"][i]
+        if prev >= 0:
+            reasons.append(_("Previous reminder: %(stage)s, %(days)s day(s) ago.",
+                             stage=stages[prev].name, days=int(customers["days_since_prev"][i])))
+        if result["status"][i] == "jump":
+            reasons.append(_("Stages skipped: risk score %(risk)s is at least %(limit)s.",
+                             risk=round(customers["risk"][i]), limit=round(policy.jump_risk_score)))
+        if result["tone_shift"][i]:
+            reasons.append(_("Tone %(tone)s instead of %(stage_tone)s for a %(segment)s customer.",
+                             tone=tone_labels[tone], stage_tone=tone_labels[stage.tone],
+                             segment=segment_labels.get(segment, segment)))
+        channel_index = int(result["channel"][i])
+        unavailable = "; ".join(
+            f"{channel_labels.get(c, c)}: {availability[c][1]}"
+            for c in channels if c in availability and not availability[c][0])
+        escalation = False
+        if channel_index < 0:
+            channel = "call"
+            escalation = "no_channel"
+            reasons.append(_("No usable channel (%(why)s): a collector takes over.",
+                             why=unavailable or _("none allowed at this stage")))
+        else:
+            channel = channels[channel_index]
+            if channel == partner.dunning_preferred_channel:
+                reasons.append(_("Channel %(channel)s: the customer's preferred channel.",
+                                 channel=channel_labels[channel]))
+            else:
+                reasons.append(_("Channel %(channel)s: best expected response for its cost at this stage.",
+                                 channel=channel_labels[channel]))
+            if unavailable:
+                reasons.append(_("Not possible: %s.", unavailable))
+        planned = result["planned"][i]
+        local_hour = int(result["local_hour"][i])
+        tz_name = customers["tz"][i] or settings["default_tz"]
+        if result["evidence"][i] > 0:
+            reasons.append(_("Planned at %(hour)02d:00 in the customer's time zone (%(tz)s); "
+                             "best learned hour %(best)02d:00 (own history weighs %(weight)s%%).",
+                             hour=local_hour, tz=tz_name, best=int(result["best_hour"][i]),
+                             weight=round(100 * result["evidence"][i])))
+        else:
+            reasons.append(_("Planned at %(hour)02d:00 in the customer's time zone (%(tz)s), "
+                             "from its segment's and the company's response hours (no own history).",
+                             hour=local_hour, tz=tz_name))
+        earliest = result["earliest"][i]
+        if earliest > context["now"] + timedelta(minutes=1):
+            reasons.append(_("Not before %(date)s UTC: frequency cap or minimum gap between contacts.",
+                             date=earliest.strftime("%Y-%m-%d %H:%M")))
+        confidence = float(result["confidence"][i])
+        approval = []
+        if confidence < company.dunning_confidence_threshold:
+            approval.append(_("confidence %(value)s below the threshold %(limit)s",
+                              value=round(confidence, 2), limit=company.dunning_confidence_threshold))
+        if company.dunning_approval_amount and amount > company.dunning_approval_amount:
+            approval.append(_("amount above %s", money(company.dunning_approval_amount)))
+        tags = [context["approval_tags"][t] for t in partner.category_id.ids if t in context["approval_tags"]]
+        if tags:
+            approval.append(_("customer tagged %s", ", ".join(sorted(tags))))
+        reasons.append(_("Confidence %s.", round(confidence, 2)))
+        if approval:
+            reasons.append(_("Waits for approval: %s.", "; ".join(approval)))
+        planned_naive = planned.astimezone(UTC).replace(tzinfo=None)
+        local_weekday = planned.astimezone(core_planner.zone_or_default(
+            customers["tz"][i], settings["default_tz"])).weekday()
+        return {
+            "company_id": company.id,
+            "partner_id": partner.id,
+            "move_ids": debt[3],
+            "policy_id": policy.id,
+            "stage_id": stage.id,
+            "tone": tone,
+            "channel": channel,
+            "escalation_trigger": escalation,
+            "planned_at": planned_naive,
+            "state": "to_approve" if approval else "scheduled",
+            "confidence": confidence,
+            "reason": "\n".join(reasons),
+            "model_version": f"{PLANNER_VERSION}/seed-{context['seed']}",
+            "amount_due": amount,
+            "local_hour": local_hour,
+            "local_weekday": local_weekday,
+        }

@@ -1,0 +1,32 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class DunningActionReschedule(models.TransientModel):
+    """Move selected reminders to another time (from the approval queue or the log)."""
+
+    _name = "dunning.action.reschedule"
+    _description = "Reschedule Dunning Actions"
+
+    action_ids = fields.Many2many("dunning.action", string="Actions")
+    planned_at = fields.Datetime(string="New Time", required=True, default=fields.Datetime.now)
+    approve = fields.Boolean(string="Approve Too", help="Actions waiting for approval are scheduled.")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        if self.env.context.get("active_model") == "dunning.action":
+            values["action_ids"] = [fields.Command.set(self.env.context.get("active_ids") or [])]
+        return values
+
+    def action_apply(self):
+        pending = self.action_ids.filtered(lambda a: a.state in ("draft", "to_approve", "scheduled"))
+        if not pending:
+            raise UserError(self.env._("Only pending actions can be rescheduled."))
+        pending.write({"planned_at": self.planned_at})
+        if self.approve:
+            pending.filtered(lambda a: a.state != "scheduled").action_approve()
+        for action in pending:
+            action.message_post(body=self.env._(
+                "Rescheduled to %(date)s UTC by %(user)s.", date=self.planned_at, user=self.env.user.name))
+        return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,55 @@
+"""Shared fixtures for the cross-addon scenarios of the Dunning AI suite."""
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def odoo_cli(request):
+    """Run `odoo-bin` in a subprocess with the suite's configuration file.
+
+    ``run("-d", db, "-i", mods)`` for the server, ``run("module", "uninstall", ...)`` for
+    sub-commands; returns the completed process, whose combined output is ``.output``.
+    """
+    import odoo.release
+
+    src = os.environ.get("DUNNING_ODOO_SRC") or os.path.dirname(
+        os.path.dirname(os.path.abspath(odoo.release.__file__))
+    )
+    config = request.config.getoption("--odoo-config")
+
+    def run(*args, check=True):
+        args = list(args)
+        conf = ["-c", config] if config else []
+        # `odoo-bin module <verb>` takes its options after the verb.
+        args = args[:2] + conf + args[2:] if args[:1] == ["module"] else conf + args
+        proc = subprocess.run(
+            [sys.executable, os.path.join(src, "odoo-bin"), *args],
+            capture_output=True, text=True, timeout=900, check=False,
+        )
+        proc.output = proc.stdout + proc.stderr
+        if check and proc.returncode:
+            raise AssertionError(f"odoo-bin {' '.join(args)} failed:\n{proc.output[-6000:]}")
+        return proc
+
+    return run
+
+
+@pytest.fixture
+def scratch_db():
+    """Names for throwaway databases that are dropped after the test."""
+    names = []
+
+    def new(template=None):
+        name = f"dunning_ai_scratch_{uuid.uuid4().hex[:10]}"
+        names.append(name)
+        if template:
+            subprocess.run(["createdb", "-T", template, name], check=True, capture_output=True)
+        return name
+
+    yield new
+    for name in names:
+        subprocess.run(["dropdb", "--if-exists", name], capture_output=True, check=False)
