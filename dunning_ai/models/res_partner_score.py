@@ -139,8 +139,8 @@ class ResPartner(models.Model):
                AND m.amount_total_signed != 0 %s
             """, company.id, partner_filter))
         refunds = self.env.cr.fetchall()
-        cols = list(zip(*rows)) if rows else [()] * 11
-        ref = list(zip(*refunds)) if refunds else [(), ()]
+        cols = list(zip(*rows, strict=True)) if rows else [()] * 11
+        ref = list(zip(*refunds, strict=True)) if refunds else [(), ()]
         return History(
             move_id=cols[0], partner=cols[1], date=cols[2], due=cols[3], settle=cols[4],
             amount=np.asarray(cols[5], np.float64), residual=np.asarray(cols[6], np.float64),
@@ -215,26 +215,27 @@ class ResPartner(models.Model):
         lang = company.partner_id.lang or self.env.lang or "en_US"
         texts = self.with_context(lang=lang)._dunning_explanation_texts(result.explanations)
         now = fields.Datetime.to_string(fields.Datetime.now())
+        columns = zip(SCORE_FIELDS, ("risk", "segment", "on_time", "avg_late", "pred_late", "now", "explanation"),
+                      strict=True)
+        sets = SQL(", ").join(
+            SQL("%s = COALESCE(p.%s, '{}') || jsonb_build_object(%s, v.%s)",
+                SQL.identifier(field), SQL.identifier(field), key, SQL.identifier(value))
+            for field, value in columns)
         n = len(result.partners)
         for start in range(0, n, WRITE_BATCH):
             sl = slice(start, start + WRITE_BATCH)
             cr.execute(SQL(
                 """
                 UPDATE res_partner p
-                   SET dunning_risk_score = COALESCE(p.dunning_risk_score, '{}') || jsonb_build_object(%(key)s, v.risk),
-                       dunning_segment = COALESCE(p.dunning_segment, '{}') || jsonb_build_object(%(key)s, v.segment),
-                       dunning_on_time_rate = COALESCE(p.dunning_on_time_rate, '{}') || jsonb_build_object(%(key)s, v.on_time),
-                       dunning_avg_days_late = COALESCE(p.dunning_avg_days_late, '{}') || jsonb_build_object(%(key)s, v.avg_late),
-                       dunning_predicted_days_late = COALESCE(p.dunning_predicted_days_late, '{}') || jsonb_build_object(%(key)s, v.pred_late),
-                       dunning_last_scored = COALESCE(p.dunning_last_scored, '{}') || jsonb_build_object(%(key)s, %(now)s::text),
-                       dunning_explanation = COALESCE(p.dunning_explanation, '{}') || jsonb_build_object(%(key)s, v.explanation),
-                       dunning_needs_rescore = FALSE
+                   SET %(sets)s, dunning_needs_rescore = FALSE
                   FROM unnest(%(ids)s::int[], %(risk)s::float8[], %(segment)s::text[], %(on_time)s::float8[],
-                              %(avg_late)s::float8[], %(pred_late)s::float8[], %(explanation)s::text[])
-                       AS v(id, risk, segment, on_time, avg_late, pred_late, explanation)
+                              %(avg_late)s::float8[], %(pred_late)s::float8[], %(explanation)s::text[],
+                              %(now)s::text[])
+                       AS v(id, risk, segment, on_time, avg_late, pred_late, explanation, now)
                  WHERE p.id = v.id
                 """,
-                key=key, now=now,
+                sets=sets,
+                now=[now] * len(result.partners[sl]),
                 ids=result.partners[sl].tolist(),
                 risk=result.risk[sl].tolist(),
                 segment=[str(s) for s in result.segment[sl]],
