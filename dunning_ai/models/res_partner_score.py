@@ -273,41 +273,43 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     def _dunning_explanation_texts(self, explanations):
         """One translated paragraph per customer from the core's factor lists."""
-        _ = self.env._
         facts = {
-            "n_settled": _("%(value)s invoices paid so far"),
-            "on_time_rate": _("pays %(value)s of invoices on time (typical customer: %(baseline)s)"),
-            "mean_days_late": _("pays %(value)s days after the due date on average (typical: %(baseline)s)"),
-            "median_days_late": _("usually pays %(value)s days after the due date (typical: %(baseline)s)"),
-            "p90_days_late": _("is sometimes up to %(value)s days late (typical: %(baseline)s)"),
-            "last_days_late": _("paid the last invoice %(value)s days after its due date"),
-            "trend_days_late": _("recent payments are %(value)s days later than before"),
-            "typical_days_to_pay": _("usually pays %(value)s days after the invoice date (typical: %(baseline)s)"),
-            "open_amount": _("has %(value)s open (typical: %(baseline)s)"),
-            "overdue_amount": _("has %(value)s overdue (typical: %(baseline)s)"),
-            "overdue_count": _("has %(value)s overdue invoices"),
-            "oldest_overdue_days": _("the oldest overdue invoice is %(value)s days late"),
-            "partial_share": _("pays %(value)s of invoices in several parts"),
-            "refund_rate": _("received credit notes on %(value)s of invoices"),
-            "dispute_count": _("disputed %(value)s invoices"),
-            "reminders_per_invoice": _("needed %(value)s reminders per invoice before paying"),
-            "relationship_days": _("customer for %(value)s days"),
-            "amount_vs_usual": _("this amount is %(value)s times the customer's usual"),
-            "term_days": _("payment terms of %(value)s days"),
-            "log_amount": _("usual invoice amount %(value)s (typical: %(baseline)s)"),
+            "n_settled": self.env._("%(value)s invoices paid so far"),
+            "on_time_rate": self.env._("pays %(value)s of invoices on time (typical customer: %(baseline)s)"),
+            "mean_days_late": self.env._("pays %(value)s days after the due date on average (typical: %(baseline)s)"),
+            "median_days_late": self.env._("usually pays %(value)s days after the due date (typical: %(baseline)s)"),
+            "p90_days_late": self.env._("is sometimes up to %(value)s days late (typical: %(baseline)s)"),
+            "last_days_late": self.env._("paid the last invoice %(value)s days after its due date"),
+            "trend_days_late": self.env._("recent payments are %(value)s days later than before"),
+            "typical_days_to_pay": self.env._(
+                "usually pays %(value)s days after the invoice date (typical: %(baseline)s)"),
+            "open_amount": self.env._("has %(value)s open (typical: %(baseline)s)"),
+            "overdue_amount": self.env._("has %(value)s overdue (typical: %(baseline)s)"),
+            "overdue_count": self.env._("has %(value)s overdue invoices"),
+            "oldest_overdue_days": self.env._("the oldest overdue invoice is %(value)s days late"),
+            "partial_share": self.env._("pays %(value)s of invoices in several parts"),
+            "refund_rate": self.env._("received credit notes on %(value)s of invoices"),
+            "dispute_count": self.env._("disputed %(value)s invoices"),
+            "reminders_per_invoice": self.env._("needed %(value)s reminders per invoice before paying"),
+            "relationship_days": self.env._("customer for %(value)s days"),
+            "amount_vs_usual": self.env._("this amount is %(value)s times the customer's usual"),
+            "term_days": self.env._("payment terms of %(value)s days"),
+            "log_amount": self.env._("usual invoice amount %(value)s (typical: %(baseline)s)"),
         }
-        effect = {"up": _("Raises risk"), "down": _("Lowers risk")}
+        effect = {"up": self.env._("Raises risk"), "down": self.env._("Lowers risk")}
         reasons = {
-            "too_little_history": _("the company has %(company_settled)s settled invoices, fewer than the "
-                                    "%(min_history)s a learned model needs"),
-            "one_class": _("all of the company's settled invoices have the same outcome"),
-            "model_unavailable": _("the learned model could not be loaded"),
-            "no_model": _("no model has been trained yet"),
+            "too_little_history": self.env._(
+                "the company has %(company_settled)s settled invoices, fewer than the "
+                "%(min_history)s a learned model needs"),
+            "one_class": self.env._("all of the company's settled invoices have the same outcome"),
+            "model_unavailable": self.env._("the learned model could not be loaded"),
+            "no_model": self.env._("no model has been trained yet"),
         }
-        prior_text = _("Estimate from the customer's own record shrunk toward the company's, because %(reason)s.")
-        customer_text = _("The customer paid %(late_rate)s of %(n_settled)s invoices late; "
-                          "the company's late rate is %(company_rate)s.")
-        no_history_text = _("No paid invoice yet: the company's late rate of %(company_rate)s is used.")
+        prior_text = self.env._(
+            "Estimate from the customer's own record shrunk toward the company's, because %(reason)s.")
+        customer_text = self.env._("The customer paid %(late_rate)s of %(n_settled)s invoices late; "
+                                   "the company's late rate is %(company_rate)s.")
+        no_history_text = self.env._("No paid invoice yet: the company's late rate of %(company_rate)s is used.")
         out = []
         for factors in explanations:
             lines = []
