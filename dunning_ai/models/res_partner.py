@@ -24,14 +24,16 @@ SEGMENTS = [
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Payment-behaviour scores (written by the scoring engine), one value per company
+    # Payment-behaviour scores (written by the scoring engine), one value per company;
+    # only risk and segment are searched, the others skip the jsonb index to keep writes cheap
     dunning_risk_score = fields.Float(string="Risk Score", digits=(5, 1), readonly=True, company_dependent=True)
     dunning_segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True, company_dependent=True)
-    dunning_on_time_rate = fields.Float(string="On-time Rate", readonly=True, company_dependent=True)
-    dunning_avg_days_late = fields.Float(string="Average Days Late", readonly=True, company_dependent=True)
-    dunning_predicted_days_late = fields.Float(string="Predicted Days Late", readonly=True, company_dependent=True)
-    dunning_last_scored = fields.Datetime(string="Last Scored", readonly=True, company_dependent=True)
-    dunning_explanation = fields.Text(string="Score Explanation", readonly=True, company_dependent=True)
+    dunning_on_time_rate = fields.Float(string="On-time Rate", readonly=True, company_dependent=True, index=False)
+    dunning_avg_days_late = fields.Float(string="Average Days Late", readonly=True, company_dependent=True, index=False)
+    dunning_predicted_days_late = fields.Float(
+        string="Predicted Days Late", readonly=True, company_dependent=True, index=False)
+    dunning_last_scored = fields.Datetime(string="Last Scored", readonly=True, company_dependent=True, index=False)
+    dunning_explanation = fields.Text(string="Score Explanation", readonly=True, company_dependent=True, index=False)
     dunning_needs_rescore = fields.Boolean(copy=False, index=True)
 
     # Dunning settings per customer

@@ -10,3 +10,4 @@ from . import test_worklist
 from . import test_messages
 from . import test_tour
 from . import test_menus
+from . import test_scores
