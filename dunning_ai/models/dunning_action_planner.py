@@ -3,7 +3,7 @@ from collections import Counter
 from datetime import UTC, timedelta
 
 import numpy as np
-from babel.numbers import format_currency
+from babel import Locale
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -58,21 +58,21 @@ class DunningAction(models.Model):
         channels = self._fields["channel"].get_values(self.env)
         stats = self._dunning_fetch_learning(company, partner_ids, channels)
         partners = self.env["res.partner"].browse(partner_ids)
-        partners.fetch(["tz", "dunning_segment", "dunning_risk_score", "dunning_preferred_channel",
-                        "category_id"])
+        profile = self._dunning_fetch_profiles(partner_ids)
         availability = partners._dunning_channel_availability()
 
         n = len(partner_ids)
         index = {pid: i for i, pid in enumerate(partner_ids)}
         customers = {
             "days_overdue": [(today - row[2]).days for row in debts],
-            "segment": [p.dunning_segment or "new" for p in partners],
-            "risk": [p.dunning_risk_score or 0.0 for p in partners],
+            "segment": [profile[pid][1] or "new" for pid in partner_ids],
+            "risk": [profile[pid][2] or 0.0 for pid in partner_ids],
             "prev_stage": [-1] * n,
             "days_since_prev": [0] * n,
-            "tz": [p.tz or "" for p in partners],
-            "available": [[availability[p.id].get(c, (False, ""))[0] for c in channels] for p in partners],
-            "preferred": [p.dunning_preferred_channel or "" for p in partners],
+            "tz": [profile[pid][0] or "" for pid in partner_ids],
+            "available": [[availability[pid].get(c, (False, ""))[0] for c in channels] for pid in partner_ids],
+            "preferred": [profile[pid][3] or "" for pid in partner_ids],
+            "categories": [profile[pid][4] or [] for pid in partner_ids],
             "last_contact": [None] * n,
             "recent_contacts": [[] for _i in range(n)],
             "multi_currency": [row[4] > 1 for row in debts],
@@ -106,7 +106,7 @@ class DunningAction(models.Model):
 
         vals_list, skipped = [], Counter()
         context = self._dunning_reason_context(company, policy, stages, channels, settings, seed)
-        for i, partner in enumerate(partners):
+        for i, partner_id in enumerate(partner_ids):
             if result["stage"][i] < 0:
                 skipped[result["status"][i]] += 1
                 continue
@@ -114,7 +114,7 @@ class DunningAction(models.Model):
                 skipped["no_slot"] += 1
                 continue
             vals_list.append(self._dunning_prepare_action_vals(
-                context, partner, debts[i], customers, result, i, availability[partner.id]))
+                context, partner_id, debts[i], customers, result, i, availability[partner_id]))
         actions = self.browse()
         for start in range(0, len(vals_list), CREATE_BATCH):
             actions |= self._dunning_insert_actions(vals_list[start:start + CREATE_BATCH])
@@ -240,6 +240,20 @@ class DunningAction(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
+    def _dunning_fetch_profiles(self, partner_ids):
+        """Per customer: (tz, segment, risk score, preferred channel, tag ids), in one query."""
+        self.env.cr.execute(SQL(
+            """
+            SELECT p.id, p.tz, p.dunning_segment, p.dunning_risk_score, p.dunning_preferred_channel,
+                   (SELECT ARRAY_AGG(r.category_id) FROM res_partner_res_partner_category_rel r
+                     WHERE r.partner_id = p.id)
+              FROM res_partner p WHERE p.id = ANY(%s)
+            """,
+            partner_ids,
+        ))
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
+    @api.model
     def _dunning_fetch_previous(self, company, partner_ids, open_move_ids):
         """Last reminder sent per customer about any of its still open invoices."""
         self.env.cr.execute(SQL(
@@ -311,28 +325,48 @@ class DunningAction(models.Model):
             name: dict(model._fields[name]._description_selection(self.env))
             for model, name in ((self, "tone"), (self, "channel"), (self.env["res.partner"], "dunning_segment"))
         }
-        locale = (self.env.lang or "en_US").replace("-", "_")
-        currency = company.currency_id.name
+        translations = {}
+
+        def translate(source, *args, **kwargs):
+            # one lookup per sentence and company, not per customer
+            text = translations.get(source)
+            if text is None:
+                text = translations[source] = self.env._(source)
+            return text % (kwargs or args) if (kwargs or args) else text
+
         return {
-            "company": company, "policy": policy, "stages": stages, "channels": channels,
-            "settings": settings, "seed": seed,
+            "company": company, "policy": policy, "channels": channels,
+            "settings": settings, "seed": seed, "translate": translate,
+            "stages": [{"id": st.id, "name": st.name, "offset": st.day_offset, "tone": st.tone}
+                       for st in stages],
             "tones": field_labels["tone"], "channel_labels": field_labels["channel"],
             "segments": field_labels["dunning_segment"],
             "overrides": {o.segment: o.day_shift for o in policy.override_ids},
             "approval_tags": {tag.id: tag.name for tag in company.dunning_approval_category_ids},
-            "money": lambda amount: format_currency(amount, currency, locale=locale),
+            "approval_amount": company.dunning_approval_amount,
+            "threshold": company.dunning_confidence_threshold,
+            "jump_risk": policy.jump_risk_score,
+            "money": self._dunning_money_formatter(company.currency_id),
             "now": fields.Datetime.now().replace(tzinfo=UTC),
         }
 
     @api.model
-    def _dunning_prepare_action_vals(self, context, partner, debt, customers, result, i, availability):
+    def _dunning_money_formatter(self, currency):
+        """Amount formatter in the user's locale, its pattern parsed once (Babel)."""
+        locale = Locale.parse(self.env.lang or "en_US")
+        pattern = locale.currency_formats["standard"]
+        return lambda amount: pattern.apply(amount, locale, currency=currency.name)
+
+    @api.model
+    def _dunning_prepare_action_vals(self, context, partner_id, debt, customers, result, i, availability):
         """Values of one planned action, with every factor that mattered written out."""
-        _ = self.env._
-        company, policy, stages = context["company"], context["policy"], context["stages"]
+        _ = context["translate"]
+        company, stages = context["company"], context["stages"]
         channels, settings, money = context["channels"], context["settings"], context["money"]
         tone_labels, channel_labels = context["tones"], context["channel_labels"]
         segment_labels = context["segments"]
         stage = stages[int(result["stage"][i])]
+        stage_name = stage["name"]
         tone = core_planner.TONES[int(result["tone"][i])]
         segment = customers["segment"][i]
         days = customers["days_overdue"][i]
@@ -349,18 +383,18 @@ class DunningAction(models.Model):
                          segment=segment_labels.get(segment, segment), risk=round(customers["risk"][i])))
         shift = context["overrides"].get(segment)
         reasons.append(_("Stage %(stage)s starts %(offset)s day(s) after the due date%(shift)s.",
-                         stage=stage.name, offset=stage.day_offset,
+                         stage=stage_name, offset=stage["offset"],
                          shift=_(", moved by %s day(s) for this segment", shift) if shift else ""))
         prev = customers["prev_stage"][i]
         if prev >= 0:
             reasons.append(_("Previous reminder: %(stage)s, %(days)s day(s) ago.",
-                             stage=stages[prev].name, days=int(customers["days_since_prev"][i])))
+                             stage=stages[prev]["name"], days=int(customers["days_since_prev"][i])))
         if result["status"][i] == "jump":
             reasons.append(_("Stages skipped: risk score %(risk)s is at least %(limit)s.",
-                             risk=round(customers["risk"][i]), limit=round(policy.jump_risk_score)))
+                             risk=round(customers["risk"][i]), limit=round(context["jump_risk"])))
         if result["tone_shift"][i]:
             reasons.append(_("Tone %(tone)s instead of %(stage_tone)s for a %(segment)s customer.",
-                             tone=tone_labels[tone], stage_tone=tone_labels[stage.tone],
+                             tone=tone_labels[tone], stage_tone=tone_labels[stage["tone"]],
                              segment=segment_labels.get(segment, segment)))
         channel_index = int(result["channel"][i])
         unavailable = "; ".join(
@@ -374,7 +408,7 @@ class DunningAction(models.Model):
                              why=unavailable or _("none allowed at this stage")))
         else:
             channel = channels[channel_index]
-            if channel == partner.dunning_preferred_channel:
+            if channel == customers["preferred"][i]:
                 reasons.append(_("Channel %(channel)s: the customer's preferred channel.",
                                  channel=channel_labels[channel]))
             else:
@@ -400,12 +434,12 @@ class DunningAction(models.Model):
                              date=earliest.strftime("%Y-%m-%d %H:%M")))
         confidence = float(result["confidence"][i])
         approval = []
-        if confidence < company.dunning_confidence_threshold:
+        if confidence < context["threshold"]:
             approval.append(_("confidence %(value)s below the threshold %(limit)s",
-                              value=round(confidence, 2), limit=company.dunning_confidence_threshold))
-        if company.dunning_approval_amount and amount > company.dunning_approval_amount:
-            approval.append(_("amount above %s", money(company.dunning_approval_amount)))
-        tags = [context["approval_tags"][t] for t in partner.category_id.ids if t in context["approval_tags"]]
+                              value=round(confidence, 2), limit=context["threshold"]))
+        if context["approval_amount"] and amount > context["approval_amount"]:
+            approval.append(_("amount above %s", money(context["approval_amount"])))
+        tags = [context["approval_tags"][t] for t in customers["categories"][i] if t in context["approval_tags"]]
         if tags:
             approval.append(_("customer tagged %s", ", ".join(sorted(tags))))
         reasons.append(_("Confidence %s.", round(confidence, 2)))
@@ -416,10 +450,10 @@ class DunningAction(models.Model):
             customers["tz"][i], settings["default_tz"])).weekday()
         return {
             "company_id": company.id,
-            "partner_id": partner.id,
+            "partner_id": partner_id,
             "move_ids": debt[3],
-            "policy_id": policy.id,
-            "stage_id": stage.id,
+            "policy_id": context["policy"].id,
+            "stage_id": stage["id"],
             "tone": tone,
             "channel": channel,
             "escalation_trigger": escalation,
