@@ -4,6 +4,7 @@ from datetime import UTC, timedelta
 
 import numpy as np
 from babel import Locale
+from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -352,10 +353,19 @@ class DunningAction(models.Model):
 
     @api.model
     def _dunning_money_formatter(self, currency):
-        """Amount formatter in the user's locale, its pattern parsed once (Babel)."""
+        """Amount formatter in the user's locale: Babel formats once, Python fills in each amount."""
         locale = Locale.parse(self.env.lang or "en_US")
-        pattern = locale.currency_formats["standard"]
-        return lambda amount: pattern.apply(amount, locale, currency=currency.name)
+        digits = currency.decimal_places
+        group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+        zero = locale.currency_formats["standard"].apply(0, locale, currency=currency.name)
+        number = format_decimal(0, format=f"0.{'0' * digits}" if digits else "0", locale=locale)
+        prefix, _sep, suffix = zero.partition(number)
+
+        def money(amount):
+            text = f"{abs(amount):,.{digits}f}".replace(",", "\x00").replace(".", decimal)
+            return f"{'-' if amount < 0 else ''}{prefix}{text.replace(chr(0), group)}{suffix}"
+
+        return money
 
     @api.model
     def _dunning_prepare_action_vals(self, context, partner_id, debt, customers, result, i, availability):
