@@ -16,7 +16,7 @@ _logger = logging.getLogger(__name__)
 PLANNER_VERSION = "planner-1"
 PENDING_STATES = ("draft", "to_approve", "scheduled")
 SUCCESS_OUTCOMES = ("paid", "partial", "replied")
-CREATE_BATCH = 1000
+CREATE_BATCH = 5000
 
 
 class DunningAction(models.Model):
