@@ -95,10 +95,19 @@ class DunningAction(models.Model):
                     continue
             to_send |= action
         rendered = to_send.filtered(lambda a: a.channel == "email")._dunning_render_emails()
-        sent = self.browse()
-        for action in to_send:
-            if action._dunning_send_isolated(availability[action.partner_id.id], rendered.get(action.id)):
-                sent |= action
+        try:
+            # fast path: the whole batch in one savepoint; any failure rolls it back and the
+            # actions are sent again one by one, each in its own savepoint
+            with self.env.cr.savepoint():
+                for action in to_send:
+                    action._dunning_send(rendered.get(action.id))
+            sent = to_send
+        except Exception:  # noqa: BLE001 - the slow path below isolates the failing action
+            _logger.info("Dunning: an action of the batch failed, sending one by one")
+            sent = self.browse()
+            for action in to_send:
+                if action._dunning_send_isolated(availability[action.partner_id.id], rendered.get(action.id)):
+                    sent |= action
         sent.with_context(tracking_disable=True).write(
             {"state": "done", "executed_at": now, "error_message": False})
         sent.filtered(lambda a: a.channel != "letter")._dunning_log_on_customers()
@@ -120,6 +129,13 @@ class DunningAction(models.Model):
                 _logger.info("Dunning: batch rendering of %s failed, rendering one by one", template.name)
         return rendered
 
+    def _dunning_send(self, rendered=None):
+        """Dispatch to ``_dunning_send_<channel>`` (the channel plug-in contract)."""
+        self.ensure_one()
+        if self.channel == "email":
+            return self._dunning_send_email(rendered=rendered)
+        return getattr(self, f"_dunning_send_{self.channel}")()
+
     def _dunning_send_isolated(self, availability, rendered=None):
         """Send through the action's channel inside a savepoint; fall back once on failure."""
         self.ensure_one()
@@ -127,10 +143,7 @@ class DunningAction(models.Model):
         for attempt in range(2):
             try:
                 with self.env.cr.savepoint():
-                    if self.channel == "email":
-                        self._dunning_send_email(rendered=rendered)
-                    else:
-                        getattr(self, f"_dunning_send_{self.channel}")()
+                    self._dunning_send(rendered)
                 return True
             except Exception as exc:  # noqa: BLE001 - isolate this action, keep the run going
                 _logger.warning("Dunning action %s (%s) failed: %s", self.id, self.channel, exc)
