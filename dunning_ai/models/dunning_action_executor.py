@@ -9,8 +9,7 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 EXECUTE_BATCH = 200
-EMAIL_RENDER_FIELDS = ["subject", "body_html", "email_from", "attachment_ids", "report_template_ids"]
-LETTER_REPORTS = ("dunning_ai.action_report_dunning_letter", "account.account_invoices")
+LETTER_REPORTS = ("dunning_ai.action_report_dunning_statement", "account.account_invoices")
 
 
 class DunningAction(models.Model):
@@ -73,8 +72,8 @@ class DunningAction(models.Model):
     def _dunning_execute(self):
         """Re-check each action, then send it; one failing action never stops the others.
 
-        Emails of the batch are rendered together; sent actions are marked done and logged
-        on their customers' chatter in bulk, in the transaction that queued their messages.
+        Sent actions are marked done and logged on their customers' chatter in bulk, in the
+        transaction that queued their messages.
         """
         now = fields.Datetime.now()
         checks = self._dunning_send_time_checks()
@@ -94,61 +93,41 @@ class DunningAction(models.Model):
                                                       channel=action.channel, why=why))
                     continue
             to_send |= action
-        rendered = to_send.filtered(lambda a: a.channel == "email")._dunning_render_emails()
         try:
             # fast path: the whole batch in one savepoint; any failure rolls it back and the
             # actions are sent again one by one, each in its own savepoint
             with self.env.cr.savepoint():
                 for action in to_send:
-                    action._dunning_send(rendered.get(action.id))
+                    action._dunning_send()
             sent = to_send
         except Exception:  # noqa: BLE001 - the slow path below isolates the failing action
             _logger.info("Dunning: an action of the batch failed, sending one by one")
             sent = self.browse()
             for action in to_send:
-                if action._dunning_send_isolated(availability[action.partner_id.id], rendered.get(action.id)):
+                if action._dunning_send_isolated(availability[action.partner_id.id]):
                     sent |= action
         sent.with_context(tracking_disable=True).write(
             {"state": "done", "executed_at": now, "error_message": False})
         sent.filtered(lambda a: a.channel != "letter")._dunning_log_on_customers()
         return sent
 
-    def _dunning_render_emails(self):
-        """Render the batch's emails, one call per template; a batch that fails renders one by one."""
-        rendered = {}
-        by_template = {}
-        for action in self:
-            by_template.setdefault(action._dunning_mail_template(), []).append(action.id)
-        for template, ids in by_template.items():
-            if not template:
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    rendered.update(template._generate_template(ids, EMAIL_RENDER_FIELDS))
-            except Exception:  # noqa: BLE001 - each action is rendered alone and fails alone
-                _logger.info("Dunning: batch rendering of %s failed, rendering one by one", template.name)
-        return rendered
-
-    def _dunning_send(self, rendered=None):
+    def _dunning_send(self):
         """Dispatch to ``_dunning_send_<channel>`` (the channel plug-in contract)."""
         self.ensure_one()
-        if self.channel == "email":
-            return self._dunning_send_email(rendered=rendered)
         return getattr(self, f"_dunning_send_{self.channel}")()
 
-    def _dunning_send_isolated(self, availability, rendered=None):
+    def _dunning_send_isolated(self, availability):
         """Send through the action's channel inside a savepoint; fall back once on failure."""
         self.ensure_one()
         error = None
         for attempt in range(2):
             try:
                 with self.env.cr.savepoint():
-                    self._dunning_send(rendered)
+                    self._dunning_send()
                 return True
             except Exception as exc:  # noqa: BLE001 - isolate this action, keep the run going
                 _logger.warning("Dunning action %s (%s) failed: %s", self.id, self.channel, exc)
                 error = str(exc)
-                rendered = None
                 fallback = attempt == 0 and self._dunning_fallback_channel(availability)
                 if not fallback:
                     break
@@ -238,30 +217,25 @@ class DunningAction(models.Model):
         """Receivable account ids as an SQL sub-select (``account_type`` is not stored on lines)."""
         return SQL("(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
 
-    def _dunning_send_email(self, rendered=None):
-        """Render the stage's template in the customer's language and post it on their chatter.
+    def _dunning_send_email(self):
+        """Post the action's email (``_dunning_render_email``) on the customer's chatter.
 
         The customer is the recipient: a ``mail.mail`` is queued in this transaction and
-        replies come back to the customer's chatter. ``rendered`` are values already
-        rendered for this action by the batch.
+        replies come back to the customer's chatter.
         """
         self.ensure_one()
-        if rendered is None:
-            template = self._dunning_mail_template()
-            if not template:
-                raise UserError(self.env._("Stage %s has no email template.", self.stage_id.name))
-            rendered = template._generate_template(self.ids, EMAIL_RENDER_FIELDS)[self.id]
+        rendered = self._dunning_render_email()
         partner = self.partner_id
         message = partner.with_context(mail_notify_force_send=False).message_post(
-            body=rendered.get("body_html") or "",
-            subject=rendered.get("subject"),
+            body=rendered["body"],
+            subject=rendered["subject"],
             partner_ids=partner.ids,
             author_id=self.company_id.partner_id.id,
-            email_from=rendered.get("email_from") or self.company_id.email_formatted or None,
+            email_from=self.company_id.email_formatted or None,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            attachments=rendered.get("attachments") or [],
-            attachment_ids=rendered.get("attachment_ids") or [],
+            attachments=rendered["attachments"],
+            attachment_ids=rendered["attachment_ids"],
         )
         self.mail_message_id = message
 
