@@ -7,6 +7,5 @@ from . import res_company
 from . import res_partner
 from . import account_move
 from . import res_config_settings
-from . import dunning_action_planner
-from . import dunning_action_executor
+from . import dunning_action_engine
 from . import dunning_demo

@@ -51,7 +51,7 @@ class DunningAction(models.Model):
         readonly=True, help="Why a collector takes over instead of a message (e.g. no_channel).")
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_due = fields.Monetary(
-        string="Amount Due", currency_field="currency_id", readonly=True,
+        currency_field="currency_id", readonly=True,
         help="Open amount of the customer when the action was planned, in company currency.")
     local_hour = fields.Integer(readonly=True, help="Planned hour in the customer's time zone.")
     local_weekday = fields.Integer(readonly=True, help="Planned weekday (Monday = 0) for the customer.")

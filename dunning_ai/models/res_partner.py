@@ -64,23 +64,22 @@ class ResPartner(models.Model):
             """,
             self.ids,
         ))
-        _ = self.env._
         result = {}
         for pid, dnc, no_email, no_letter, no_call, email, blacklisted, address, phone in self.env.cr.fetchall():
-            blocked = dnc and _("do not contact")
+            blocked = dnc and self.env._("do not contact")
             result[pid] = {
                 "email": (False, blocked) if blocked else
-                (False, _("opted out of email")) if no_email else
-                (False, _("no valid email address")) if not email else
-                (False, _("email address blacklisted")) if blacklisted else
+                (False, self.env._("opted out of email")) if no_email else
+                (False, self.env._("no valid email address")) if not email else
+                (False, self.env._("email address blacklisted")) if blacklisted else
                 (True, ""),
                 "letter": (False, blocked) if blocked else
-                (False, _("opted out of letters")) if no_letter else
-                (False, _("no complete postal address")) if not address else
+                (False, self.env._("opted out of letters")) if no_letter else
+                (False, self.env._("no complete postal address")) if not address else
                 (True, ""),
                 "call": (False, blocked) if blocked else
-                (False, _("opted out of calls")) if no_call else
-                (False, _("no phone number")) if not phone else
+                (False, self.env._("opted out of calls")) if no_call else
+                (False, self.env._("no phone number")) if not phone else
                 (True, ""),
             }
         return result
