@@ -8,7 +8,20 @@
     "license": "LGPL-3",
     "development_status": "Alpha",
     "maintainers": ["dunning-ai"],
-    "depends": ["dunning_ai"],
-    "data": [],
+    "depends": ["dunning_ai", "mail", "web"],
+    "external_dependencies": {
+        "python": ["numpy"],
+    },
+    "data": [
+        "security/ir.model.access.csv",
+        "security/dunning_ai_reports_rules.xml",
+        "report/dunning_report_views.xml",
+        "report/dunning_management_report.xml",
+        "wizard/dunning_dashboard_views.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "views/res_company_views.xml",
+        "views/menus.xml",
+    ],
     "installable": True,
 }

@@ -567,15 +567,17 @@ class DunningAction(models.Model):
         try:
             # fast path: the whole batch in one savepoint; any failure rolls it back and the
             # actions are sent again one by one, each in its own savepoint
+            sent = self.browse()
             with self.env.cr.savepoint():
                 for action in to_send:
-                    action._dunning_send()
-            sent = to_send
+                    # False: the channel's hours postponed it (planned_at moved, still scheduled)
+                    if action._dunning_send() is not False:
+                        sent |= action
         except Exception:  # noqa: BLE001 - the slow path below isolates the failing action
             _logger.info("Dunning: an action of the batch failed, sending one by one")
             sent = self.browse()
             for action in to_send:
-                if action._dunning_send_isolated(availability[action.partner_id.id]):
+                if action._dunning_send_isolated(now, availability[action.partner_id.id]):
                     sent |= action
         sent.with_context(tracking_disable=True).write(
             {"state": "done", "executed_at": now, "error_message": False})
@@ -587,15 +589,19 @@ class DunningAction(models.Model):
         self.ensure_one()
         return getattr(self, f"_dunning_send_{self.channel}")()
 
-    def _dunning_send_isolated(self, availability):
-        """Send through the action's channel inside a savepoint; fall back once on failure."""
+    def _dunning_send_isolated(self, now, availability):
+        """Send through the action's channel inside a savepoint; fall back once on failure.
+
+        True when sent; False when it failed (state ``failed``) or was postponed by its
+        channel (still ``scheduled``). ``now`` is the executor's time, for channel overrides.
+        """
         self.ensure_one()
         error = None
         for attempt in range(2):
             try:
                 with self.env.cr.savepoint():
-                    self._dunning_send()
-                return True
+                    result = self._dunning_send()
+                return result is not False
             except Exception as exc:  # noqa: BLE001 - isolate this action, keep the run going
                 _logger.warning("Dunning action %s (%s) failed: %s", self.id, self.channel, exc)
                 error = str(exc)
@@ -708,6 +714,7 @@ class DunningAction(models.Model):
             attachment_ids=rendered["attachment_ids"],
         )
         self.mail_message_id = message
+        return True
 
     def _dunning_letter_report(self):
         """Report and records printed as the letter: the dunning letter if installed, else invoices."""
@@ -733,12 +740,14 @@ class DunningAction(models.Model):
         })
         self.letter_attachment_id = attachment
         self.mail_message_id = self._dunning_log_on_customer(attachment_ids=attachment.ids)
+        return True
 
     def _dunning_send_call(self):
         """A call is a collector's activity: escalate with the action's reason as talking points."""
         self.ensure_one()
         activities = self._dunning_escalate(self.escalation_trigger or "final_stage", note=self.reason)
         self.activity_id = activities[:1]
+        return True
 
     def _dunning_log_body(self):
         what = {

@@ -6,6 +6,8 @@ class ResConfigSettings(models.TransientModel):
 
     dunning_enabled = fields.Boolean(related="company_id.dunning_enabled", readonly=False)
     dunning_dry_run = fields.Boolean(related="company_id.dunning_dry_run", readonly=False)
+    dunning_score_grace_days = fields.Integer(related="company_id.dunning_score_grace_days", readonly=False)
+    dunning_score_min_history = fields.Integer(related="company_id.dunning_score_min_history", readonly=False)
     dunning_business_hour_start = fields.Float(
         related="company_id.dunning_business_hour_start", readonly=False)
     dunning_business_hour_end = fields.Float(
@@ -27,3 +29,6 @@ class ResConfigSettings(models.TransientModel):
     dunning_cost_letter = fields.Float(related="company_id.dunning_cost_letter", readonly=False)
     dunning_cost_call = fields.Float(related="company_id.dunning_cost_call", readonly=False)
     dunning_outcome_days = fields.Integer(related="company_id.dunning_outcome_days", readonly=False)
+    dunning_payment_check_user_id = fields.Many2one(
+        related="company_id.dunning_payment_check_user_id", readonly=False,
+    )

@@ -1,0 +1,7 @@
+from . import res_company
+from . import res_config_settings
+from . import res_partner
+from . import dunning_policy_stage
+from . import dunning_action
+from . import sms_template
+from . import sms_tracker

@@ -1,0 +1,147 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+DUNNING_TRIGGERS = [
+    ("final_stage", "Final stage reached without payment"),
+    ("no_channel", "No usable channel"),
+    ("broken_promise", "Broken promise to pay"),
+    ("dispute", "Dispute"),
+    ("hardship", "Financial hardship"),
+    ("high_value", "High-value or sensitive account"),
+    ("low_confidence", "Low-confidence decision"),
+    ("unclassified_reply", "Reply the system could not place"),
+    ("paid_claim", "Customer says it has paid"),
+    ("approval", "Approval requested"),
+]
+
+# Which activity type a trigger opens: several triggers may share one open activity.
+TRIGGER_ACTIVITY_TYPES = {
+    "final_stage": "dunning_ai.mail_activity_type_dunning_call",
+    "broken_promise": "dunning_ai.mail_activity_type_dunning_call",
+    "high_value": "dunning_ai.mail_activity_type_dunning_call",
+    "no_channel": "dunning_ai.mail_activity_type_dunning_followup",
+    "hardship": "dunning_ai.mail_activity_type_dunning_followup",
+    "unclassified_reply": "dunning_ai.mail_activity_type_dunning_followup",
+    "dispute": "dunning_ai.mail_activity_type_dunning_dispute",
+    "low_confidence": "dunning_ai.mail_activity_type_dunning_approval",
+    "approval": "dunning_ai.mail_activity_type_dunning_approval",
+    "paid_claim": "dunning_ai.mail_activity_type_dunning_payment_check",
+}
+
+# Triggers whose activity is moot once nothing is left to pay; disputes, payment claims and
+# unplaced replies still need a human answer.
+SETTLED_CLOSES_TRIGGERS = (
+    "final_stage", "broken_promise", "high_value", "no_channel", "hardship", "low_confidence", "approval",
+)
+
+CALL_OUTCOMES = [
+    ("not_reached", "Not reached"),
+    ("promise", "Promise to pay"),
+    ("dispute", "Dispute"),
+    ("hardship", "Financial hardship"),
+    ("wrong_contact", "Wrong contact"),
+    ("no_commitment", "Reached, no commitment"),
+]
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    dunning_trigger = fields.Selection(
+        DUNNING_TRIGGERS, string="Escalation Reason", readonly=True, index="btree_not_null",
+        help="Why the dunning engine escalated this customer to a collector.",
+    )
+    dunning_company_id = fields.Many2one(
+        "res.company", string="Collection Company", readonly=True, index="btree_not_null",
+        help="Company whose receivables this collection activity is about.",
+    )
+    dunning_call_outcome = fields.Selection(CALL_OUTCOMES, string="Call Outcome", readonly=True)
+
+    # the database guarantees "one open collection activity per customer, type and company",
+    # even when two workers escalate the same customer at once
+    _dunning_one_open = models.UniqueIndex(
+        "(res_id, activity_type_id, dunning_company_id) WHERE active IS TRUE AND dunning_trigger IS NOT NULL",
+        "This customer already has an open collection activity of this type.",
+    )
+
+    def _dunning_activity_types(self):
+        """All activity types opened by escalations (one browse, no query per type)."""
+        ids = {self.env["ir.model.data"]._xmlid_to_res_id(xmlid) for xmlid in TRIGGER_ACTIVITY_TYPES.values()}
+        return self.env["mail.activity.type"].browse(sorted(ids))
+
+    def _dunning_open_workload(self, users):
+        """Open collection activities per user, counted in one grouped query."""
+        groups = self.sudo()._read_group(
+            [("user_id", "in", users.ids), ("activity_type_id", "in", self._dunning_activity_types().ids)],
+            ["user_id"], ["__count"],
+        )
+        return {user.id: count for user, count in groups}
+
+    def action_dunning_log_call(self):
+        """Open the call-outcome wizard on this collection activity."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a Call"),
+            "res_model": "dunning.call.outcome.wizard",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_activity_id": self.id,
+                "default_partner_id": self.res_id,
+                "default_company_id": self.dunning_company_id.id or self.env.company.id,
+            },
+        }
+
+    def _dunning_settled_ids(self, limit):
+        """Open collection activities whose customer has no open invoice left in that company."""
+        self.env.flush_all()
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT a.id
+              FROM mail_activity a
+             WHERE a.active AND a.res_model = 'res.partner'
+               AND a.dunning_trigger IN %(triggers)s
+               AND NOT EXISTS (
+                   SELECT 1 FROM account_move m
+                    WHERE m.commercial_partner_id = a.res_id AND m.company_id = a.dunning_company_id
+                      AND m.state = 'posted' AND m.move_type = 'out_invoice'
+                      AND m.payment_state IN ('not_paid', 'partial'))
+             ORDER BY a.id
+             LIMIT %(limit)s
+            """,
+            triggers=SETTLED_CLOSES_TRIGGERS, limit=limit,
+        ))
+        return [row[0] for row in rows]
+
+    @api.model
+    def _cron_dunning_close_settled(self, batch_size=200):
+        """Take paid-up customers off the collectors' lists, a batch at a time."""
+        cron = self.env["ir.cron"]
+        feedback = self.env._("Closed automatically: the customer has nothing left to pay.")
+        while ids := self._dunning_settled_ids(batch_size):
+            activities = self.sudo().browse(ids)
+            try:
+                activities.action_feedback(feedback=feedback)
+            except Exception:
+                self.env.cr.rollback()
+                _logger.exception("Closing settled collection activities %s failed; retrying one by one", ids)
+                self._dunning_close_one_by_one(activities, feedback)
+                return
+            if not cron._commit_progress(len(ids)):
+                return
+
+    def _dunning_close_one_by_one(self, activities, feedback):
+        cron = self.env["ir.cron"]
+        for activity in activities:
+            try:
+                activity.action_feedback(feedback=feedback)
+            except Exception:
+                self.env.cr.rollback()
+                _logger.exception("Could not close settled collection activity %s", activity.id)
+                continue
+            cron._commit_progress(1)

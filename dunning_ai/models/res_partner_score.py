@@ -1,0 +1,386 @@
+"""Payment-behaviour scoring of customers: one SQL pass per company into the pure core."""
+
+import datetime
+import logging
+import time
+
+import numpy as np
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..core.features import NEVER, History
+from ..core.scoring import TrainedModel, company_prior, score, train
+
+_logger = logging.getLogger(__name__)
+
+_EPOCH = datetime.date(1970, 1, 1)
+#: partners written per UPDATE statement
+WRITE_BATCH = 5000
+#: customers rescored per incremental batch
+RESCORE_BATCH = 2000
+
+SCORE_FIELDS = ("dunning_risk_score", "dunning_segment", "dunning_on_time_rate",
+                "dunning_avg_days_late", "dunning_predicted_days_late", "dunning_last_scored",
+                "dunning_explanation")
+
+
+def _day(date):
+    return (date - _EPOCH).days
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------
+    # History: one set-based query per company
+    # ------------------------------------------------------------------
+    @api.model
+    def _dunning_history(self, company, partner_ids=None):
+        """Every posted customer invoice and credit note of ``company`` as a core History.
+
+        Amounts are the company-currency ``balance`` / ``amount_residual`` of the
+        receivable (payment term) lines, so foreign-currency invoices compare in
+        one currency. An invoice is settled when fully paid; its settlement day is
+        the latest date of the partial reconciliations of its receivable lines
+        (payments, credit notes, write-offs), exchange-difference entries left
+        out. An invoice marked paid / in payment without such a partial (a payment
+        matched without a journal entry) falls back to its matched payments' latest
+        date; one with neither is left out, its outcome being unknown. Invoices
+        fully reversed by a credit note are not payments and are left out of the
+        history, but the credit note counts. Cancelled, draft, zero-amount and
+        vendor documents never appear.
+        """
+        action_rel = self.env["dunning.action"]._fields["move_ids"]
+        partner_filter = (SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
+                          if partner_ids is not None else SQL())
+        self.env.cr.execute(SQL(
+            """
+            WITH inv AS (
+                SELECT m.id, m.commercial_partner_id AS partner, m.invoice_date, m.payment_state,
+                       COALESCE(m.invoice_date_due, m.invoice_date) AS due,
+                       COALESCE(m.dunning_disputed, FALSE) AS disputed
+                  FROM account_move m
+                 WHERE m.company_id = %(company)s
+                   AND m.state = 'posted'
+                   AND m.move_type = 'out_invoice'
+                   AND m.invoice_date IS NOT NULL
+                   AND m.commercial_partner_id IS NOT NULL
+                   AND m.payment_state != 'reversed'
+                   %(partner_filter)s
+            ), term AS (
+                SELECT l.move_id, SUM(l.balance) AS amount, SUM(l.amount_residual) AS residual,
+                       BOOL_OR(COALESCE(l.no_followup, FALSE)) AS no_followup
+                  FROM account_move_line l
+                  JOIN inv ON inv.id = l.move_id
+                 WHERE l.display_type = 'payment_term'
+                 GROUP BY l.move_id
+            ), part AS (
+                SELECT l.move_id, COUNT(DISTINCT p.id) AS partials, MAX(p.max_date) AS last_date
+                  FROM account_move_line l
+                  JOIN inv ON inv.id = l.move_id
+                  JOIN account_partial_reconcile p ON p.debit_move_id = l.id
+                  JOIN account_move_line cl ON cl.id = p.credit_move_id
+                 WHERE l.display_type = 'payment_term'
+                   AND cl.journal_id IS DISTINCT FROM %(exchange_journal)s
+                 GROUP BY l.move_id
+            ), pay AS (
+                SELECT rel.invoice_id AS move_id, MAX(ap.date) AS last_date
+                  FROM account_move__account_payment rel
+                  JOIN inv ON inv.id = rel.invoice_id
+                  JOIN account_payment ap ON ap.id = rel.payment_id
+                 WHERE ap.state IN ('paid', 'in_process')
+                 GROUP BY rel.invoice_id
+            ), rem AS (
+                SELECT rel.%(rel_move)s AS move_id,
+                       COUNT(*) FILTER (WHERE a.executed_at::date
+                                        <= COALESCE(part.last_date, pay.last_date, 'infinity'::date)) AS n
+                  FROM %(rel_table)s rel
+                  JOIN inv ON inv.id = rel.%(rel_move)s
+                  JOIN dunning_action a ON a.id = rel.%(rel_action)s
+                  LEFT JOIN part ON part.move_id = inv.id
+                  LEFT JOIN pay ON pay.move_id = inv.id
+                 WHERE a.state = 'done' AND a.executed_at IS NOT NULL
+                 GROUP BY rel.%(rel_move)s
+            )
+            SELECT inv.id, inv.partner,
+                   inv.invoice_date - DATE '1970-01-01',
+                   inv.due - DATE '1970-01-01',
+                   CASE WHEN inv.payment_state IN ('paid', 'in_payment')
+                        THEN COALESCE(part.last_date, pay.last_date) - DATE '1970-01-01'
+                        ELSE %(never)s END,
+                   term.amount,
+                   CASE WHEN inv.payment_state IN ('paid', 'in_payment') THEN 0 ELSE term.residual END,
+                   COALESCE(part.partials, 0), COALESCE(rem.n, 0), inv.disputed, term.no_followup
+              FROM inv
+              JOIN term ON term.move_id = inv.id
+              LEFT JOIN part ON part.move_id = inv.id
+              LEFT JOIN pay ON pay.move_id = inv.id
+              LEFT JOIN rem ON rem.move_id = inv.id
+             WHERE term.amount != 0
+               AND NOT (inv.payment_state IN ('paid', 'in_payment')
+                        AND part.last_date IS NULL AND pay.last_date IS NULL)
+            """,
+            company=company.id,
+            partner_filter=partner_filter,
+            exchange_journal=company.currency_exchange_journal_id.id or None,
+            never=NEVER,
+            rel_table=SQL.identifier(action_rel.relation),
+            rel_move=SQL.identifier(action_rel.column2),
+            rel_action=SQL.identifier(action_rel.column1),
+        ))
+        rows = self.env.cr.fetchall()
+        self.env.cr.execute(SQL(
+            """
+            SELECT m.commercial_partner_id, m.invoice_date - DATE '1970-01-01'
+              FROM account_move m
+             WHERE m.company_id = %s AND m.state = 'posted' AND m.move_type = 'out_refund'
+               AND m.invoice_date IS NOT NULL AND m.commercial_partner_id IS NOT NULL
+               AND m.amount_total_signed != 0 %s
+            """, company.id, partner_filter))
+        refunds = self.env.cr.fetchall()
+        cols = list(zip(*rows)) if rows else [()] * 11
+        ref = list(zip(*refunds)) if refunds else [(), ()]
+        return History(
+            move_id=cols[0], partner=cols[1], date=cols[2], due=cols[3], settle=cols[4],
+            amount=np.asarray(cols[5], np.float64), residual=np.asarray(cols[6], np.float64),
+            partials=cols[7], reminders=cols[8], disputed=np.asarray(cols[9], bool),
+            excluded=np.asarray(cols[10], bool), refund_partner=ref[0], refund_date=ref[1],
+        )
+
+    # ------------------------------------------------------------------
+    # Scoring entry point (called by crons, the engine and the benchmark)
+    # ------------------------------------------------------------------
+    @api.model
+    def _dunning_score_company(self, company, partner_ids=None, retrain=False):
+        """Score the customers of ``company`` (all of them, or ``partner_ids``) set-wise.
+
+        With ``retrain`` the company's model is refitted first from the same
+        history. Otherwise the active model is used; a missing or unreadable one
+        falls back to the prior (logged). Returns timings and counts.
+        """
+        stats = {"company": company.id}
+        today = fields.Date.context_today(self.with_company(company))
+        t0 = time.perf_counter()
+        history = self._dunning_history(company, partner_ids=partner_ids)
+        stats["features_s"] = time.perf_counter() - t0
+        stats["invoices"] = len(history)
+        config = company._dunning_scoring_config()
+        Model = self.env["dunning.model"].sudo()
+        record = Model.browse()
+        if retrain:
+            t1 = time.perf_counter()
+            trained = train(history, _day(today), config)
+            stats["train_s"] = time.perf_counter() - t1
+            record = Model._dunning_store(company, trained, duration=stats["train_s"])
+        else:
+            record = Model._dunning_active(company)
+            trained = record._dunning_load()
+            if trained is None:
+                if partner_ids is not None:
+                    # the company prior needs the whole company's history
+                    history_all = self._dunning_history(company)
+                else:
+                    history_all = history
+                if record:
+                    reason = "model_unavailable"
+                else:
+                    _logger.info("Company %s has no payment-behaviour model yet: using the prior.", company.id)
+                    reason = "no_model"
+                trained = TrainedModel("prior", company_prior(history_all, config, reason),
+                                       int(history_all.is_settled.sum()), config)
+        stats["kind"] = trained.kind
+        stats["version"] = record.version if record else 0
+        t2 = time.perf_counter()
+        partners = None
+        if partner_ids is not None:
+            # customers with no invoice in this company are not scored for it
+            known = np.union1d(history.partner, history.refund_partner)
+            partners = np.intersect1d(np.asarray(list(partner_ids), np.int64), known)
+        result = score(history, trained, _day(today), partners=partners)
+        stats["score_s"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        self._dunning_write_scores(company, result, today, full=partner_ids is None)
+        stats["write_s"] = time.perf_counter() - t3
+        stats["partners"] = len(result.partners)
+        stats["moves"] = len(result.move_ids)
+        return stats
+
+    @api.model
+    def _dunning_write_scores(self, company, result, today, full=False):
+        """Store the scores: partner fields per company (jsonb), invoice fields, in batches."""
+        cr = self.env.cr
+        key = str(company.id)
+        lang = company.partner_id.lang or self.env.lang or "en_US"
+        texts = self.with_context(lang=lang)._dunning_explanation_texts(result.explanations)
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        n = len(result.partners)
+        for start in range(0, n, WRITE_BATCH):
+            sl = slice(start, start + WRITE_BATCH)
+            cr.execute(SQL(
+                """
+                UPDATE res_partner p
+                   SET dunning_risk_score = COALESCE(p.dunning_risk_score, '{}') || jsonb_build_object(%(key)s, v.risk),
+                       dunning_segment = COALESCE(p.dunning_segment, '{}') || jsonb_build_object(%(key)s, v.segment),
+                       dunning_on_time_rate = COALESCE(p.dunning_on_time_rate, '{}') || jsonb_build_object(%(key)s, v.on_time),
+                       dunning_avg_days_late = COALESCE(p.dunning_avg_days_late, '{}') || jsonb_build_object(%(key)s, v.avg_late),
+                       dunning_predicted_days_late = COALESCE(p.dunning_predicted_days_late, '{}') || jsonb_build_object(%(key)s, v.pred_late),
+                       dunning_last_scored = COALESCE(p.dunning_last_scored, '{}') || jsonb_build_object(%(key)s, %(now)s::text),
+                       dunning_explanation = COALESCE(p.dunning_explanation, '{}') || jsonb_build_object(%(key)s, v.explanation),
+                       dunning_needs_rescore = FALSE
+                  FROM unnest(%(ids)s::int[], %(risk)s::float8[], %(segment)s::text[], %(on_time)s::float8[],
+                              %(avg_late)s::float8[], %(pred_late)s::float8[], %(explanation)s::text[])
+                       AS v(id, risk, segment, on_time, avg_late, pred_late, explanation)
+                 WHERE p.id = v.id
+                """,
+                key=key, now=now,
+                ids=result.partners[sl].tolist(),
+                risk=result.risk[sl].tolist(),
+                segment=[str(s) for s in result.segment[sl]],
+                on_time=np.round(np.nan_to_num(result.on_time_rate[sl], nan=1.0), 4).tolist(),
+                avg_late=np.round(np.nan_to_num(result.avg_days_late[sl]), 1).tolist(),
+                pred_late=np.round(np.nan_to_num(result.predicted_days_late[sl]), 1).tolist(),
+                explanation=texts[sl],
+            ))
+        if full:
+            cr.execute(SQL(
+                """
+                UPDATE account_move
+                   SET dunning_late_probability = NULL, dunning_predicted_payment_date = NULL
+                 WHERE company_id = %s AND dunning_predicted_payment_date IS NOT NULL
+                   AND (state != 'posted' OR payment_state NOT IN ('not_paid', 'partial'))
+                """, company.id))
+        moves = result.move_ids
+        dates = [(_EPOCH + datetime.timedelta(days=int(d))).isoformat() for d in result.predicted_payment_day]
+        for start in range(0, len(moves), WRITE_BATCH):
+            sl = slice(start, start + WRITE_BATCH)
+            cr.execute(SQL(
+                """
+                UPDATE account_move m
+                   SET dunning_late_probability = v.p, dunning_predicted_payment_date = v.d
+                  FROM unnest(%s::int[], %s::float8[], %s::date[]) AS v(id, p, d)
+                 WHERE m.id = v.id
+                """,
+                moves[sl].tolist(), np.round(result.late_probability[sl], 4).tolist(), dates[sl]))
+        self.env["res.partner"].invalidate_model([*SCORE_FIELDS, "dunning_needs_rescore"])
+        self.env["account.move"].invalidate_model(["dunning_late_probability", "dunning_predicted_payment_date"])
+
+    # ------------------------------------------------------------------
+    # Explanations: core message keys -> translated plain words
+    # ------------------------------------------------------------------
+    def _dunning_explanation_texts(self, explanations):
+        """One translated paragraph per customer from the core's factor lists."""
+        _ = self.env._
+        facts = {
+            "n_settled": _("%(value)s invoices paid so far"),
+            "on_time_rate": _("pays %(value)s of invoices on time (typical customer: %(baseline)s)"),
+            "mean_days_late": _("pays %(value)s days after the due date on average (typical: %(baseline)s)"),
+            "median_days_late": _("usually pays %(value)s days after the due date (typical: %(baseline)s)"),
+            "p90_days_late": _("is sometimes up to %(value)s days late (typical: %(baseline)s)"),
+            "last_days_late": _("paid the last invoice %(value)s days after its due date"),
+            "trend_days_late": _("recent payments are %(value)s days later than before"),
+            "typical_days_to_pay": _("usually pays %(value)s days after the invoice date (typical: %(baseline)s)"),
+            "open_amount": _("has %(value)s open (typical: %(baseline)s)"),
+            "overdue_amount": _("has %(value)s overdue (typical: %(baseline)s)"),
+            "overdue_count": _("has %(value)s overdue invoices"),
+            "oldest_overdue_days": _("the oldest overdue invoice is %(value)s days late"),
+            "partial_share": _("pays %(value)s of invoices in several parts"),
+            "refund_rate": _("received credit notes on %(value)s of invoices"),
+            "dispute_count": _("disputed %(value)s invoices"),
+            "reminders_per_invoice": _("needed %(value)s reminders per invoice before paying"),
+            "relationship_days": _("customer for %(value)s days"),
+            "amount_vs_usual": _("this amount is %(value)s times the customer's usual"),
+            "term_days": _("payment terms of %(value)s days"),
+            "log_amount": _("usual invoice amount %(value)s (typical: %(baseline)s)"),
+        }
+        effect = {"up": _("Raises risk"), "down": _("Lowers risk")}
+        reasons = {
+            "too_little_history": _("the company has %(company_settled)s settled invoices, fewer than the "
+                                    "%(min_history)s a learned model needs"),
+            "one_class": _("all of the company's settled invoices have the same outcome"),
+            "model_unavailable": _("the learned model could not be loaded"),
+            "no_model": _("no model has been trained yet"),
+        }
+        prior_text = _("Estimate from the customer's own record shrunk toward the company's, because %(reason)s.")
+        customer_text = _("The customer paid %(late_rate)s of %(n_settled)s invoices late; "
+                          "the company's late rate is %(company_rate)s.")
+        no_history_text = _("No paid invoice yet: the company's late rate of %(company_rate)s is used.")
+        out = []
+        for factors in explanations:
+            lines = []
+            for factor in factors:
+                key, params = factor["key"], factor["params"]
+                if key == "prior":
+                    lines.append(prior_text % {"reason": reasons.get(params["reason"], reasons["no_model"]) % params})
+                elif key == "prior_customer_rate":
+                    lines.append(customer_text % {"late_rate": f"{params['late_rate']:.0%}",
+                                                  "n_settled": params["n_settled"],
+                                                  "company_rate": f"{params['company_rate']:.0%}"})
+                elif key == "prior_no_history":
+                    lines.append(no_history_text % {"company_rate": f"{params['company_rate']:.0%}"})
+                elif key in facts:
+                    values = {"value": self._dunning_format(key, params["value"]),
+                              "baseline": self._dunning_format(key, params["baseline"])}
+                    lines.append(f"{effect[params['direction']]}: {facts[key] % values}.")
+            out.append("\n".join(lines))
+        return out
+
+    @api.model
+    def _dunning_format(self, key, value):
+        if key in ("on_time_rate", "partial_share", "refund_rate"):
+            return f"{value:.0%}"
+        if key in ("open_amount", "overdue_amount", "log_amount"):
+            return f"{np.expm1(value):,.0f}"
+        if key == "n_settled":
+            return f"{np.expm1(value):.0f}"
+        if key == "amount_vs_usual":
+            return f"{np.exp(value):.1f}"
+        if key == "reminders_per_invoice":
+            return f"{value:.1f}"
+        return f"{value:.0f}"
+
+    # ------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_dunning_score(self):
+        """Nightly: retrain each company's model and rescore all its customers."""
+        companies = self.env["res.company"].search([("dunning_enabled", "=", True)])
+        cron = self.env["ir.cron"]
+        for index, company in enumerate(companies):
+            try:
+                stats = self.with_company(company)._dunning_score_company(company, retrain=True)
+                _logger.info("Dunning scores of company %s: %s", company.id, stats)
+            except Exception:
+                self.env.cr.rollback()
+                _logger.exception("Dunning scoring failed for company %s; the other companies go on.", company.id)
+            if not cron._commit_progress(1, remaining=len(companies) - index - 1):
+                break
+
+    @api.model
+    def _cron_dunning_rescore(self):
+        """Cheap rescore of the customers flagged by a new invoice or a reconciliation."""
+        cron = self.env["ir.cron"]
+        companies = self.env["res.company"].search([("dunning_enabled", "=", True)])
+        while True:
+            partners = self.with_context(active_test=False).search(
+                [("dunning_needs_rescore", "=", True)], limit=RESCORE_BATCH)
+            if not partners:
+                break
+            ids = partners.commercial_partner_id.ids
+            try:
+                for company in companies:
+                    self.with_company(company)._dunning_score_company(company, partner_ids=ids)
+            except Exception:
+                self.env.cr.rollback()
+                _logger.exception("Incremental dunning rescore failed for partners %s.", ids)
+            partners.write({"dunning_needs_rescore": False})
+            remaining = self.with_context(active_test=False).search_count([("dunning_needs_rescore", "=", True)])
+            if not cron._commit_progress(len(partners), remaining=remaining) or not remaining:
+                break
+
+    @api.model
+    def _dunning_mark_rescore(self, partners):
+        """Flag commercial partners for the incremental rescore cron."""
+        todo = partners.commercial_partner_id.filtered(lambda p: not p.dunning_needs_rescore)
+        if todo:
+            todo.sudo().write({"dunning_needs_rescore": True})

@@ -1,0 +1,66 @@
+from datetime import timedelta
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common_collectors import DunningCollectorsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCollectorsSecurity(DunningCollectorsCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_2 = cls.setup_other_company(name="Other Co")["company"]
+        cls.collector_2 = new_test_user(
+            cls.env, login="coll_other", groups="base.group_user,dunning_ai.group_dunning_collector",
+            company_id=cls.company_2.id, company_ids=[cls.company_2.id],
+        )
+        cls.local = cls._customer("Local Customer", collector=cls.collector_a, company_id=cls.company.id)
+        cls._dunning_invoice(cls.local, 800.0, cls.today - timedelta(days=50), cls.today - timedelta(days=20))
+
+    def test_collector_of_another_company_sees_nothing(self):
+        self.local._dunning_escalate("final_stage")
+        self.customer._dunning_escalate("final_stage")
+        self.assertEqual(len(self.env["dunning.worklist"].with_user(self.collector_a).search([])), 2)
+        self.assertFalse(self.env["dunning.worklist"].with_user(self.collector_2).search([]))
+        self.assertFalse(self.env["mail.activity"].with_user(self.collector_2).search(
+            [("dunning_trigger", "!=", False)]))
+        self.assertFalse(self.env["res.partner"].with_user(self.collector_2).search([("id", "=", self.local.id)]))
+        with self.assertRaises(AccessError):
+            self.local.with_user(self.collector_2).read(["name"])
+
+    def test_plain_user_and_collector_cannot_reassign(self):
+        activity = self.customer._dunning_escalate("final_stage")
+        for user in (self.plain_user, self.collector_b):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                wizard = self.env["dunning.reassign.wizard"].with_user(user).with_context(
+                    active_model="mail.activity", active_ids=activity.ids,
+                ).create({"user_id": user.id})
+                wizard.action_reassign()
+        self.assertEqual(activity.user_id, self.collector_a)
+
+    def test_manager_reassigns_customers_in_bulk(self):
+        activities = (self.customer | self.local)._dunning_escalate("final_stage")
+        activities |= self.customer._dunning_escalate("dispute")
+        self.assertEqual(activities.user_id, self.collector_a)
+        wizard = self.env["dunning.reassign.wizard"].with_user(self.manager).with_context(
+            active_model="res.partner", active_ids=(self.customer | self.local).ids,
+        ).create({"user_id": self.collector_b.id, "reason": "Holidays"})
+        wizard.action_reassign()
+        self.assertEqual(activities.user_id, self.collector_b)
+        self.assertEqual((self.customer | self.local).dunning_collector_id, self.collector_b)
+        self.assertIn("Holidays", self.customer.message_ids[:1].body)
+        # future escalations follow the new collector
+        self.assertEqual(self.local._dunning_escalate("hardship").user_id, self.collector_b)
+
+    def test_work_goes_only_to_collectors_of_the_company(self):
+        activity = self.local._dunning_escalate("final_stage")
+        Wizard = self.env["dunning.reassign.wizard"].with_user(self.manager).with_context(
+            active_model="mail.activity", active_ids=activity.ids)
+        with self.assertRaises(UserError):
+            Wizard.create({"user_id": self.plain_user.id}).action_reassign()
+        with self.assertRaises(UserError):
+            Wizard.create({"user_id": self.collector_2.id}).action_reassign()
+        self.assertEqual(activity.user_id, self.collector_a)

@@ -1,0 +1,1 @@
+"""Pure-Python KPI formulas of the reports addon (no ``odoo`` import)."""

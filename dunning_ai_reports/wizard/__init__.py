@@ -1,0 +1,2 @@
+from . import dunning_dashboard
+from . import dunning_dashboard_line

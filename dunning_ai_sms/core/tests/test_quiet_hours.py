@@ -1,0 +1,33 @@
+from datetime import datetime
+
+from ..quiet_hours import next_allowed
+
+WORKDAYS_AND_SATURDAY = frozenset(range(6))
+
+
+def test_inside_window_is_unchanged():
+    moment = datetime(2026, 3, 10, 9, 15)  # Tuesday
+    assert next_allowed(moment, 8, 20, WORKDAYS_AND_SATURDAY) == moment
+
+
+def test_before_start_moves_to_start_same_day():
+    assert next_allowed(datetime(2026, 3, 10, 6, 0), 8, 20, WORKDAYS_AND_SATURDAY) == datetime(2026, 3, 10, 8, 0)
+
+
+def test_after_end_moves_to_next_day():
+    assert next_allowed(datetime(2026, 3, 10, 20, 0), 8, 20, WORKDAYS_AND_SATURDAY) == datetime(2026, 3, 11, 8, 0)
+
+
+def test_sunday_is_skipped():
+    # Saturday 21:00 -> Sunday forbidden -> Monday 08:00
+    assert next_allowed(datetime(2026, 3, 14, 21, 0), 8, 20, WORKDAYS_AND_SATURDAY) == datetime(2026, 3, 16, 8, 0)
+    assert next_allowed(datetime(2026, 3, 15, 12, 0), 8, 20, WORKDAYS_AND_SATURDAY) == datetime(2026, 3, 16, 8, 0)
+
+
+def test_fractional_hours():
+    assert next_allowed(datetime(2026, 3, 10, 8, 0), 8.5, 19.75, WORKDAYS_AND_SATURDAY) == datetime(2026, 3, 10, 8, 30)
+
+
+def test_no_weekday_or_empty_window():
+    assert next_allowed(datetime(2026, 3, 10, 8, 0), 8, 20, frozenset()) is None
+    assert next_allowed(datetime(2026, 3, 10, 8, 0), 20, 8, WORKDAYS_AND_SATURDAY) is None

@@ -1,0 +1,145 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.addons.phone_validation.tools import phone_validation
+from odoo.exceptions import UserError
+
+from ..core.keywords import is_stop_request
+
+_logger = logging.getLogger(__name__)
+
+try:
+    import phonenumbers
+
+    # Types that can receive a text message; a fixed line cannot.
+    SMS_CAPABLE_TYPES = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+        phonenumbers.PhoneNumberType.VOIP,
+        phonenumbers.PhoneNumberType.PAGER,
+        phonenumbers.PhoneNumberType.UNKNOWN,
+    }
+except ImportError:  # phone_validation then accepts any number as is
+    phonenumbers = None
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    dunning_optout_sms = fields.Boolean(
+        string="No SMS Reminders",
+        copy=False,
+        tracking=True,
+        help="Set when the customer replied STOP to a reminder, or by hand.",
+    )
+    dunning_preferred_channel = fields.Selection(
+        selection_add=[("sms", "SMS")], ondelete={"sms": "set null"}
+    )
+
+    def _dunning_sms_contacts(self):
+        """Who may receive this customer's reminders by SMS, best first: the invoice
+        contacts (they handle payments), then the customer itself."""
+        self.ensure_one()
+        return self.child_ids.filtered(lambda contact: contact.type == "invoice") + self
+
+    def _dunning_sms_recipients(self):
+        """``{partner_id: (contact, E.164 number, reason)}``, contact and number False if none.
+
+        Numbers are validated and formatted by ``phone_validation``; a number that can
+        receive SMS (mobile) is required, the number fields are tried in
+        ``_phone_get_number_fields`` order (``mobile`` first when a module adds it back),
+        and blacklisted or opted-out numbers are skipped. One blacklist query in all.
+        """
+        fnames = self._phone_get_number_fields()
+        candidates = {
+            partner.id: [
+                (contact, contact[fname], contact._phone_format(fname=fname, force_format="E164"))
+                for contact in partner._dunning_sms_contacts()
+                for fname in fnames
+                if contact[fname]
+            ]
+            for partner in self
+        }
+        numbers = {number for found in candidates.values() for _c, _raw, number in found if number}
+        blacklisted = set(
+            self.env["phone.blacklist"].sudo().search([("number", "in", list(numbers))]).mapped("number")
+        ) if numbers else set()
+        result = {}
+        for partner in self:
+            issues = {}
+            for contact, raw, number in candidates[partner.id]:
+                if not number:
+                    issues.setdefault("invalid", self.env._("invalid phone number %s", raw))
+                elif not self._dunning_sms_capable(number):
+                    issues.setdefault("fixed", self.env._("%s is a fixed line and cannot receive SMS", number))
+                elif number in blacklisted:
+                    issues.setdefault("blacklist", self.env._("%s is on the phone blacklist", number))
+                elif contact.dunning_optout_sms:
+                    issues.setdefault("optout", self.env._("%s opted out of SMS", contact.display_name))
+                else:
+                    result[partner.id] = (contact, number, self.env._("SMS to %s", number))
+                    break
+            else:
+                reason = next(
+                    (issues[kind] for kind in ("blacklist", "optout", "fixed", "invalid") if kind in issues),
+                    self.env._("no phone number"),
+                )
+                result[partner.id] = (self.browse(), False, reason)
+        return result
+
+    @api.model
+    def _dunning_sms_capable(self, number):
+        """Whether an E.164 number can receive SMS: mobile-like types, not a fixed line."""
+        if phonenumbers is None:
+            return True
+        try:
+            parsed = phone_validation.phone_parse(number, None)
+        except UserError:
+            return False
+        return phonenumbers.number_type(parsed) in SMS_CAPABLE_TYPES
+
+    def _dunning_sms_availability(self):
+        """``{partner_id: (available, reason)}`` for SMS: a valid number, no opt-out, not blacklisted."""
+        recipients = self._dunning_sms_recipients()
+        result = {}
+        for partner in self:
+            _contact, number, reason = recipients[partner.id]
+            if partner.dunning_do_not_contact:
+                result[partner.id] = (False, self.env._("the customer must not be contacted"))
+            elif partner.dunning_optout_sms:
+                result[partner.id] = (False, self.env._("the customer opted out of SMS"))
+            else:
+                result[partner.id] = (bool(number), reason)
+        return result
+
+    def _dunning_channel_availability(self):
+        """Add SMS to the channels of the other addons (channel plug-in contract)."""
+        parent = getattr(super(), "_dunning_channel_availability", None)
+        result = parent() if parent else {}
+        for partner_id, availability in self._dunning_sms_availability().items():
+            result.setdefault(partner_id, {})["sms"] = availability
+        return result
+
+    @api.model
+    def _dunning_sms_inbound(self, number, body):
+        """Honour an inbound SMS reply: a stop keyword opts the number out everywhere.
+
+        Entry point for the SMS provider's inbound hook. The number goes on Odoo's
+        phone blacklist, its partners get ``dunning_optout_sms``, and their queued
+        dunning SMS and planned SMS actions are cancelled. The whole customer (commercial
+        partner) is opted out, whichever of its contacts replied. Returns the partners opted out.
+        """
+        if not is_stop_request(body):
+            return self.browse()
+        sanitized = self.env.user._phone_format(number=number) or number
+        note = self.env._("Opt-out by SMS reply: %s", (body or "").strip()[:60])
+        self.env["phone.blacklist"].sudo()._add([sanitized], message=note)
+        contacts = self.sudo().search([("phone_sanitized", "=", sanitized)])
+        partners = contacts | contacts.commercial_partner_id
+        partners.write({"dunning_optout_sms": True})
+        for partner in partners:
+            partner.message_post(body=note, subtype_xmlid="mail.mt_note")
+        self.env["dunning.action"].sudo()._dunning_sms_cancel_for(sanitized, partners, note)
+        _logger.info("SMS opt-out of %s (%d partners)", sanitized, len(partners))
+        return partners

@@ -1,0 +1,5 @@
+from . import test_sms_channel
+from . import test_sms_delivery
+from . import test_sms_optout
+from . import test_sms_template
+from . import test_sms_inbound_http
