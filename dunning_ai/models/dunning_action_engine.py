@@ -79,7 +79,7 @@ class DunningAction(models.Model):
         channels = self._fields["channel"].get_values(self.env)
         stats = self._dunning_fetch_learning(company, partner_ids, channels)
         partners = self.env["res.partner"].browse(partner_ids)
-        profile = self._dunning_fetch_profiles(partner_ids)
+        profile = self._dunning_fetch_profiles(company, partner_ids)
         availability = partners._dunning_channel_availability()
 
         n = len(partner_ids)
@@ -261,16 +261,21 @@ class DunningAction(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
-    def _dunning_fetch_profiles(self, partner_ids):
-        """Per customer: (tz, segment, risk score, preferred channel, tag ids), in one query."""
+    def _dunning_fetch_profiles(self, company, partner_ids):
+        """Per customer: (tz, segment, risk score, preferred channel, tag ids), in one query.
+
+        Scores are company-dependent (JSONB by company id): this company's are read.
+        """
+        self.env["res.partner"].flush_model()
         self.env.cr.execute(SQL(
             """
-            SELECT p.id, p.tz, p.dunning_segment, p.dunning_risk_score, p.dunning_preferred_channel,
+            SELECT p.id, p.tz, p.dunning_segment ->> %(key)s, (p.dunning_risk_score ->> %(key)s)::float,
+                   p.dunning_preferred_channel,
                    (SELECT ARRAY_AGG(r.category_id) FROM res_partner_res_partner_category_rel r
                      WHERE r.partner_id = p.id)
-              FROM res_partner p WHERE p.id = ANY(%s)
+              FROM res_partner p WHERE p.id = ANY(%(partners)s)
             """,
-            partner_ids,
+            key=str(company.id), partners=partner_ids,
         ))
         return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
