@@ -163,6 +163,9 @@ class DunningDemo(models.AbstractModel):
         # A customer asked for a pause while its bank transfer is on its way; another never wants calls.
         by_name["Hotel Mirador"].dunning_pause_until = today + timedelta(days=10)
         by_name["Thames Valley Traders"].dunning_optout_call = True
+        # Customers past the final notice are with the collections team, each with talking points.
+        for name in ("Boulangerie Marchal", "Taller Fernández", "Camden Print Works", "Weber & Söhne KG"):
+            by_name[name]._dunning_escalate("final_stage", note="Final notice sent, still unpaid.")
 
     @api.model
     def _pay(self, invoice, amount, date):
