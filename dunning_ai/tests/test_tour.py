@@ -20,6 +20,7 @@ class TestDunningTour(DunningCommon, HttpCase):
         cls.invoice = cls._dunning_invoice(
             cls.customer, 4200.0, today - timedelta(days=75), today - timedelta(days=45)
         )
+        cls.env["res.partner"]._dunning_score_company(cls.env.company)  # the explanation the tour reads
         cls.policy = cls.env["dunning.policy"].create({
             "name": "Tour policy",
             "stage_ids": [fields.Command.create({"name": "Firm reminder", "day_offset": 30, "tone": "firm"})],
@@ -36,6 +37,9 @@ class TestDunningTour(DunningCommon, HttpCase):
             "confidence": 0.42,
             "reason": "Customer usually paid late (avg 62 days); low confidence, so a person approves.",
         })
+        # the customer is on the accountant's own worklist, for the call step of the main tour
+        cls.customer.dunning_collector_id = cls.env.user
+        cls.customer._dunning_escalate("final_stage", moves=cls.invoice)
 
     def _start_tour(self, tour):
         """Run ``tour`` as the accountant; a missing browser fails where one is required."""
@@ -51,6 +55,16 @@ class TestDunningTour(DunningCommon, HttpCase):
         self._start_tour("dunning_ai_menus_tour")
 
     def test_main_tour(self):
-        """The collector's main path: the customer, then a reminder and its reasons."""
+        """The main path: a high-risk customer and the explanation of its score, a reminder,
+        its reasons and preview, approved; then a call logged from the worklist with a promise."""
         self._start_tour("dunning_ai_main_tour")
-        self.assertEqual(self.action.state, "to_approve", "browsing must not change the action")
+        self.assertTrue(
+            self.action.message_ids.filtered(lambda m: "Approved by" in (m.body or "")),
+            "the reminder was approved from its preview",
+        )
+        self.assertEqual(self.action.state, "cancelled", "the promise logged afterwards stops the reminder")
+        promise = self.env["dunning.promise"].search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(promise.source, "call")
+        self.assertEqual(promise.amount, 4200.0)
+        self.assertEqual(promise.date, fields.Date.today() + timedelta(days=10))
+        self.assertEqual(self.customer.dunning_pause_until, promise.date, "reminders wait for the promise")

@@ -71,6 +71,6 @@ class DunningActionPreview(models.TransientModel):
         self._save_overrides()
         if not self.can_approve:
             raise UserError(self.env._("Only a planned action or one waiting for approval can be approved."))
-        self.action_id.write({"state": "scheduled"})
-        self.action_id.message_post(body=self.env._("Email reviewed in the preview and approved."))
+        self.action_id.message_post(body=self.env._("Email reviewed in the preview."))
+        self.action_id.action_approve()  # the queue's own approval: its rules and its trace
         return {"type": "ir.actions.act_window_close"}

@@ -9,6 +9,13 @@ import { stepUtils } from "@web_tour/tour_utils";
 
 const CUSTOMER = "Harbour Marine Ltd";
 
+/** A date some days ahead in the en_US format of the date inputs (MM/DD/YYYY). */
+function daysAhead(days) {
+    const date = new Date(Date.now() + days * 86400000);
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${pad(date.getMonth() + 1)}/${pad(date.getDate())}/${date.getFullYear()}`;
+}
+
 /** Collections > Operations > Actions, from anywhere in the web client. */
 function openDunningActions() {
     return [
@@ -77,6 +84,15 @@ registry.category("web_tour.tours").add("dunning_ai_main_tour", {
             content: "The customer form is open",
             trigger: `.o_form_view .o_field_widget[name=name] input:value("${CUSTOMER}")`,
         },
+        {
+            content: "Open the Payment behaviour tab",
+            trigger: ".o_form_view .o_notebook a.nav-link[name=dunning_payment_behaviour]",
+            run: "click",
+        },
+        {
+            content: "Read why the customer is scored as it is",
+            trigger: ".o_form_view .o_field_widget[name=dunning_explanation]",
+        },
         ...openDunningActions(),
         {
             content: "Open the reminder waiting for approval",
@@ -103,6 +119,64 @@ registry.category("web_tour.tours").add("dunning_ai_main_tour", {
         {
             content: "The overdue invoice is listed",
             trigger: ".o_form_view .o_field_widget[name=move_ids] .o_data_row",
+        },
+        {
+            content: "Preview the email exactly as it will be sent",
+            trigger: ".o_form_view button[name=action_dunning_preview]",
+            run: "click",
+        },
+        {
+            content: "The preview shows the subject and the text",
+            trigger: ".modal .o_field_widget[name=subject] input",
+        },
+        {
+            content: "Approve the reminder from its preview",
+            trigger: ".modal button[name=action_save_approve]",
+            run: "click",
+        },
+        {
+            content: "The reminder is scheduled",
+            trigger: '.o_form_view .o_statusbar_status:contains("Scheduled")',
+        },
+        ...stepUtils.goToAppSteps("dunning_ai.menu_dunning_root", "Back to the Collections app"),
+        {
+            content: "Open the Operations menu",
+            trigger: '.o_main_navbar [data-menu-xmlid="dunning_ai.menu_dunning_operations"]',
+            run: "click",
+        },
+        {
+            content: "Open my worklist",
+            trigger: '.dropdown-item[data-menu-xmlid="dunning_ai.menu_dunning_worklist"]',
+            run: "click",
+        },
+        {
+            content: "Log the call with the customer",
+            trigger: `.o_list_view .o_data_row:contains("${CUSTOMER}") button[name=action_log_call]`,
+            run: "click",
+        },
+        {
+            content: "The customer promised to pay",
+            trigger: ".modal .o_field_widget[name=outcome] input[data-value=promise]",
+            run: "click",
+        },
+        {
+            content: "Promised in ten days",
+            trigger: ".modal .o_field_widget[name=promise_date] input",
+            run: `edit ${daysAhead(10)}`,
+        },
+        {
+            content: "The whole amount",
+            trigger: ".modal .o_field_widget[name=promise_amount] input",
+            run: "edit 4200",
+        },
+        {
+            content: "Log the call",
+            trigger: ".modal button[name=action_confirm]",
+            run: "click",
+        },
+        {
+            content: "The wizard is closed",
+            trigger: "body:not(:has(.modal))",
         },
     ],
 });
