@@ -28,6 +28,7 @@
         "data/dunning_policy_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_cron_collectors_data.xml",
+        "data/ir_cron_privacy_data.xml",
         "views/dunning_action_views.xml",
         "views/dunning_policy_views.xml",
         "views/dunning_action_reschedule_views.xml",
@@ -42,6 +43,8 @@
         "views/res_config_settings_collection_views.xml",
         "wizard/dunning_call_outcome_wizard_views.xml",
         "wizard/dunning_reassign_wizard_views.xml",
+        "views/res_partner_privacy_views.xml",
+        "views/res_config_settings_trust_views.xml",
         "views/menus.xml",
     ],
     "demo": [

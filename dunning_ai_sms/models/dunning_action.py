@@ -148,12 +148,12 @@ class DunningAction(models.Model):
         })
         return True
 
-    def _dunning_send_isolated(self, now, availability):
+    def _dunning_send_isolated(self, availability, rendered=None):
         """The engine's executor marks an action done once sent: an SMS due outside its hours
         is postponed before that instead."""
-        if self.channel == "sms" and self._dunning_sms_postpone(now):
+        if self.channel == "sms" and self._dunning_sms_postpone(fields.Datetime.now()):
             return False
-        return super()._dunning_send_isolated(now, availability)
+        return super()._dunning_send_isolated(availability, rendered)
 
     def _dunning_sms_reason(self, line):
         self.ensure_one()
