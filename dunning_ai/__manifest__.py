@@ -23,6 +23,7 @@
         "security/dunning_ai_security.xml",
         "security/ir.model.access.csv",
         "security/dunning_ai_rules.xml",
+        "report/dunning_statement_report.xml",
         "data/mail_template_data.xml",
         "data/mail_activity_type_data.xml",
         "data/dunning_policy_data.xml",
@@ -43,10 +44,18 @@
         "views/res_config_settings_collection_views.xml",
         "wizard/dunning_call_outcome_wizard_views.xml",
         "wizard/dunning_reassign_wizard_views.xml",
+        "views/dunning_promise_views.xml",
+        "views/dunning_action_message_views.xml",
+        "wizard/dunning_action_preview_views.xml",
         "views/res_partner_privacy_views.xml",
         "views/res_config_settings_trust_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "dunning_ai/static/src/message/*",
+        ],
+    },
     "demo": [
         "demo/dunning_demo.xml",
     ],

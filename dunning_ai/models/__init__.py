@@ -2,6 +2,7 @@ from . import dunning_policy
 from . import dunning_policy_stage
 from . import dunning_policy_override
 from . import dunning_action
+from . import dunning_action_message
 from . import dunning_promise
 from . import res_company
 from . import res_partner
@@ -12,6 +13,7 @@ from . import dunning_action_executor
 from . import mail_activity
 from . import dunning_team
 from . import dunning_worklist
+from . import mail_message
 from . import dunning_demo
 from . import dunning_model
 from . import res_partner_score

@@ -1,4 +1,11 @@
-from odoo import fields, models
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+
+_logger = logging.getLogger(__name__)
 
 PROMISE_SOURCES = [
     ("reply", "Customer Reply"),
@@ -12,6 +19,8 @@ PROMISE_STATES = [
     ("broken", "Broken"),
     ("cancelled", "Cancelled"),
 ]
+PENDING_ACTION_STATES = ("draft", "to_approve", "scheduled")
+CRON_BATCH = 200
 
 
 class DunningPromise(models.Model):
@@ -23,17 +32,160 @@ class DunningPromise(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
 
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
-    )
+    name = fields.Char(compute="_compute_name")
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, check_company=True
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, check_company=True)
+    move_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        check_company=True,
+        relation="account_move_dunning_promise_rel",
+        column1="dunning_promise_id",
+        column2="account_move_id",
     )
-    move_ids = fields.Many2many("account.move", string="Invoices", check_company=True)
-    action_id = fields.Many2one("dunning.action", string="Dunning Action", check_company=True)
+    action_id = fields.Many2one("dunning.action", string="Dunning Action", check_company=True, index="btree_not_null")
+    message_id = fields.Many2one("mail.message", string="Source Message", readonly=True)
     date = fields.Date(string="Promised Date", required=True, tracking=True)
     amount = fields.Monetary(currency_field="currency_id", tracking=True)
+    residual_at_promise = fields.Monetary(
+        currency_field="currency_id",
+        readonly=True,
+        help="What the invoices still owed when the promise was made; the promise is kept when "
+        "at least the promised amount has been paid since.",
+    )
+    residual = fields.Monetary(compute="_compute_residual", currency_field="currency_id", string="Still Due")
     source = fields.Selection(PROMISE_SOURCES, required=True, default="manual")
     state = fields.Selection(PROMISE_STATES, required=True, default="open", index=True, tracking=True)
     note = fields.Text()
+
+    _amount_positive = models.Constraint("CHECK(amount >= 0)", "A promised amount cannot be negative.")
+
+    @api.depends("partner_id", "date")
+    def _compute_name(self):
+        for promise in self:
+            promise.name = f"{promise.partner_id.display_name or ''} / {promise.date or ''}"
+
+    @api.depends("move_ids.amount_residual_signed")
+    def _compute_residual(self):
+        for promise in self:
+            promise.residual = sum(promise.move_ids.mapped("amount_residual_signed"))
+
+    @api.constrains("date")
+    def _check_date(self):
+        today = fields.Date.context_today(self)
+        for promise in self:
+            if promise.state == "open" and promise.date < today:
+                raise ValidationError(
+                    self.env._(
+                        "The promised date %(date)s of %(partner)s is in the past: record what happened "
+                        "(kept or broken) instead of an open promise.",
+                        date=promise.date,
+                        partner=promise.partner_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        promises = super().create(vals_list)
+        for promise in promises:
+            if not promise.move_ids:
+                promise.move_ids = self.env["account.move"].search(promise._open_invoices_domain())
+            promise.residual_at_promise = sum(promise.move_ids.mapped("amount_residual_signed"))
+            if not promise.amount:
+                promise.amount = promise.residual_at_promise
+        promises.filtered(lambda p: p.state == "open")._pause_reminders()
+        return promises
+
+    def _open_invoices_domain(self):
+        return Domain(
+            [
+                ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+
+    def _pause_reminders(self):
+        """No reminder before the promised date: pause the customer and cancel pending actions."""
+        for promise in self:
+            partner = promise.partner_id.commercial_partner_id
+            if not partner.dunning_pause_until or partner.dunning_pause_until < promise.date:
+                partner.dunning_pause_until = promise.date
+            pending = self.env["dunning.action"].search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("state", "in", PENDING_ACTION_STATES),
+                    ("planned_at", "<", fields.Datetime.to_datetime(promise.date) + timedelta(days=1)),
+                ]
+            )
+            note = self.env._(
+                "Cancelled: %(partner)s promised to pay on %(date)s.", partner=partner.display_name, date=promise.date
+            )
+            for action in pending:
+                action.write({"state": "cancelled", "reason": f"{action.reason or ''}\n{note}".strip()})
+            partner.message_post(
+                body=self.env._(
+                    "Promise to pay %(amount)s on %(date)s recorded: reminders paused until then.",
+                    amount=promise.currency_id.format(promise.amount),
+                    date=promise.date,
+                )
+            )
+
+    def _is_kept(self):
+        """Kept when the promised amount has been paid since the promise (or nothing is left)."""
+        self.ensure_one()
+        residual = sum(self.move_ids.mapped("amount_residual_signed"))
+        paid_since = self.residual_at_promise - residual
+        return residual <= 0.0 or self.currency_id.compare_amounts(paid_since, self.amount) >= 0
+
+    def action_mark_kept(self):
+        self.write({"state": "kept"})
+
+    def action_mark_broken(self):
+        self._break()
+
+    def action_cancel(self):
+        self.write({"state": "cancelled"})
+
+    def _break(self):
+        """A broken promise ends the pause and goes to a collector."""
+        for promise in self:
+            promise.state = "broken"
+            partner = promise.partner_id.commercial_partner_id
+            if partner.dunning_pause_until == promise.date:
+                partner.dunning_pause_until = False
+            partner._dunning_escalate(
+                "broken_promise",
+                note=self.env._(
+                    "Promised %(amount)s by %(date)s; still due: %(residual)s.",
+                    amount=promise.currency_id.format(promise.amount),
+                    date=promise.date,
+                    residual=promise.currency_id.format(promise.residual),
+                ),
+                moves=promise.move_ids,
+            )
+
+    @api.model
+    def _cron_dunning_check_promises(self):
+        """Daily: open promises become kept when paid, broken when unpaid past date + grace."""
+        grace = int(self.env["ir.config_parameter"].sudo().get_param("dunning_ai.promise_grace_days", 2))
+        today = fields.Date.context_today(self)
+        promises = self.search([("state", "=", "open")], order="date, id")
+        done = 0
+        while promises:
+            batch, promises = promises[:CRON_BATCH], promises[CRON_BATCH:]
+            for promise in batch:
+                try:
+                    with self.env.cr.savepoint():
+                        if promise._is_kept():
+                            promise.state = "kept"
+                        elif promise.date + timedelta(days=grace) < today:
+                            promise._break()
+                except Exception:
+                    _logger.exception("Promise %s could not be checked; skipped until the next run", promise.id)
+            done += len(batch)
+            self.env["ir.cron"]._commit_progress(len(batch), remaining=len(promises))
+        return done

@@ -387,3 +387,44 @@ class ResPartner(models.Model):
             ("res_id", "in", self.commercial_partner_id.ids),
             ("dunning_trigger", "!=", False),
         ])
+    # Promises and replies (messages)
+    dunning_promise_ids = fields.One2many("dunning.promise", "partner_id", string="Promises to Pay")
+    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises")
+
+    def _compute_dunning_promise_count(self):
+        counts = dict(self.env["dunning.promise"]._read_group(
+            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"],
+        ))
+        for partner in self:
+            partner.dunning_promise_count = counts.get(partner, 0)
+
+    def _dunning_open_promises(self):
+        """Open promises of these customers whose date has not passed: they pause reminders."""
+        return self.env["dunning.promise"].search([
+            ("partner_id", "in", self.commercial_partner_id.ids),
+            ("state", "=", "open"),
+            ("date", ">=", fields.Date.context_today(self)),
+        ], order="date desc")
+
+    def _dunning_promise_window(self, domain):
+        """Window action listing the promises matching ``domain``."""
+        action = self.env["ir.actions.act_window"]._for_xml_id("dunning_ai.dunning_promise_action")
+        action["domain"] = domain
+        action["context"] = {"default_partner_id": self[:1].commercial_partner_id.id}
+        return action
+
+    def action_view_dunning_promises(self):
+        """Smart button: the customer's promises to pay."""
+        self.ensure_one()
+        return self._dunning_promise_window([("partner_id", "=", self.commercial_partner_id.id)])
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """Classify an incoming reply to a dunning email and act on it."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.message_type == "email" and message.parent_id and not self.env.context.get("dunning_no_reply"):
+            action = self.env["dunning.action"].sudo().search(
+                [("mail_message_id", "in", (message.parent_id | message.parent_id.parent_id).ids)], limit=1,
+            )
+            if action:
+                action._dunning_process_reply(message)
+        return result

@@ -7,3 +7,4 @@ from . import test_talking_points
 from . import test_call_outcome
 from . import test_collectors_security
 from . import test_worklist
+from . import test_messages

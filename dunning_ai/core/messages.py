@@ -1,0 +1,147 @@
+"""Locale-aware formatting and the personalisation arithmetic of dunning messages.
+
+Templates show amounts and dates the way the customer reads them (``1.234,56 €`` in
+German, ``€1,234.56`` in English), so formatting goes through Babel with the customer's
+locale rather than the sender's. The offers made in a message (payment plan, early
+payment discount) are decided here, on plain numbers, so the rule can be tested and the
+computation quoted in the action's reasons.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency as babel_format_currency
+
+DEFAULT_LOCALE = "en_US"
+
+
+def normalize_locale(lang):
+    """Return a Babel-parsable locale code for an Odoo language code, ``en_US`` if unknown."""
+    if not lang:
+        return DEFAULT_LOCALE
+    code = lang.replace("-", "_").split("@")[0]
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return DEFAULT_LOCALE
+    return code
+
+
+def format_amount(amount, currency_code, lang):
+    """Format ``amount`` in ``currency_code`` for a reader of ``lang`` (e.g. ``de_DE``)."""
+    return babel_format_currency(amount or 0.0, currency_code, locale=normalize_locale(lang))
+
+
+def format_date(value, lang, fmt="medium"):
+    """Format a date for a reader of ``lang``; an empty value gives an empty string."""
+    if not value:
+        return ""
+    return babel_format_date(value, format=fmt, locale=normalize_locale(lang))
+
+
+def days_overdue(due_date, today):
+    """Whole days past ``due_date`` on ``today``; negative before the due date."""
+    if not due_date:
+        return 0
+    return (today - due_date).days
+
+
+@dataclass
+class Personalisation:
+    """What a message should say beyond the facts, and the reasons for it."""
+
+    acknowledge_record: bool = False
+    direct: bool = False
+    offer_plan: bool = False
+    offer_discount: bool = False
+    discount_rate: float = 0.0
+    discount_amount: float = 0.0
+    expected_wait_cost: float = 0.0
+    reasons: list = field(default_factory=list)
+
+
+def expected_wait_cost(amount, predicted_days_late, risk_score, cost_of_capital, loss_rate):
+    """Expected cost of letting ``amount`` wait: financing of the expected delay plus expected loss.
+
+    ``cost_of_capital`` is annual (0.08 = 8 %); ``loss_rate`` is the share of the amount
+    lost for a customer of risk 100, scaled linearly by ``risk_score`` (0-100).
+    """
+    delay = max(predicted_days_late or 0.0, 0.0)
+    financing = amount * cost_of_capital * delay / 365.0
+    loss = amount * loss_rate * min(max(risk_score or 0.0, 0.0), 100.0) / 100.0
+    return financing + loss
+
+
+def personalise(
+    *,
+    segment,
+    on_time_rate,
+    risk_score,
+    predicted_days_late,
+    overdue_amount,
+    plan_min_amount=0.0,
+    discount_rate=0.0,
+    cost_of_capital=0.08,
+    loss_rate=0.10,
+    tone=None,
+    money=str,
+):
+    """Decide the personal touches of one message from the customer's scores.
+
+    ``plan_min_amount`` 0 disables the payment plan offer, ``discount_rate`` 0 the early
+    payment discount; ``money`` formats amounts in the reasons (Babel in the caller).
+    The discount is offered only when it costs less than the expected cost of waiting.
+    """
+    result = Personalisation()
+    if segment == "reliable" and (on_time_rate or 0.0) >= 0.8:
+        result.acknowledge_record = True
+        result.reasons.append(
+            f"Good record acknowledged: segment reliable, {on_time_rate:.0%} of invoices paid on time."
+        )
+    if segment in ("habitual", "high_risk") or tone in ("firm", "final"):
+        result.direct = True
+        result.reasons.append(f"Direct wording: segment {segment or 'unknown'}, tone {tone or 'unknown'}.")
+    if plan_min_amount and overdue_amount >= plan_min_amount:
+        result.offer_plan = True
+        result.reasons.append(
+            f"Payment plan offered: overdue {money(overdue_amount)} >= threshold {money(plan_min_amount)}."
+        )
+    if discount_rate and overdue_amount > 0:
+        wait = expected_wait_cost(overdue_amount, predicted_days_late, risk_score, cost_of_capital, loss_rate)
+        discount = overdue_amount * discount_rate
+        result.expected_wait_cost = wait
+        verdict = "offered" if discount < wait else "not offered"
+        result.reasons.append(
+            f"Early-payment discount {verdict}: {discount_rate:.1%} of {money(overdue_amount)} = {money(discount)}"
+            f" vs expected cost of waiting {money(wait)} ({predicted_days_late or 0:.0f} predicted days late"
+            f" at {cost_of_capital:.0%}/year + risk {risk_score or 0:.0f}/100 x {loss_rate:.0%} loss)."
+        )
+        if discount < wait:
+            result.offer_discount = True
+            result.discount_rate = discount_rate
+            result.discount_amount = discount
+    return result
+
+
+def statement_lines(invoices, today, currency_code, lang):
+    """Rows of the open-invoices table, formatted for the reader, oldest due first.
+
+    ``invoices`` are dicts with ``number``, ``date``, ``due_date``, ``residual`` and
+    optionally ``currency_code`` (else ``currency_code``) and ``pay_url``; the result adds
+    the formatted columns and ``days_overdue``.
+    """
+    rows = []
+    for inv in sorted(invoices, key=lambda i: (i["due_date"] or date.max, i["number"] or "")):
+        late = days_overdue(inv["due_date"], today)
+        rows.append(
+            {
+                **inv,
+                "date_display": format_date(inv["date"], lang),
+                "due_date_display": format_date(inv["due_date"], lang),
+                "days_overdue": max(late, 0),
+                "residual_display": format_amount(inv["residual"], inv.get("currency_code") or currency_code, lang),
+            }
+        )
+    return rows

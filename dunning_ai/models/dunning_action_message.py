@@ -1,0 +1,502 @@
+import base64
+import logging
+from datetime import timedelta
+
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+from odoo import api, fields, models, modules, tools
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import html2plaintext
+
+from ..core import intent as core_intent
+from ..core import messages as core_messages
+
+_logger = logging.getLogger(__name__)
+
+INTENT_SELECTION = [
+    ("paid_already", "Paid Already"),
+    ("promise_to_pay", "Promise to Pay"),
+    ("dispute", "Dispute"),
+    ("hardship", "Hardship"),
+    ("copy_request", "Asks for a Copy"),
+    ("out_of_office", "Out of Office"),
+    ("other", "Other"),
+]
+assert {key for key, _label in INTENT_SELECTION} == set(core_intent.INTENTS)
+
+TONE_TEMPLATES = {
+    "courtesy": "dunning_ai.mail_template_dunning_courtesy",
+    "friendly": "dunning_ai.mail_template_dunning_friendly",
+    "firm": "dunning_ai.mail_template_dunning_firm",
+    "final": "dunning_ai.mail_template_dunning_final",
+    "escalation": "dunning_ai.mail_template_dunning_final",
+}
+PERSONALISATION_MARK = "Personalisation:"
+
+
+class DunningAction(models.Model):
+    """The message side of a dunning action: what the customer reads, and what they answered.
+
+    Kept apart from the engine's ``dunning_action.py`` so that rendering, overrides and
+    replies evolve without touching the planner and executor.
+    """
+
+    _inherit = "dunning.action"
+
+    subject_override = fields.Char(
+        string="Edited Subject",
+        copy=False,
+        help="Set from the preview: sent instead of the template's subject.",
+    )
+    body_override = fields.Html(
+        string="Edited Body",
+        copy=False,
+        sanitize_style=True,
+        help="Set from the preview: sent instead of the template's body.",
+    )
+    dunning_lang = fields.Char(
+        string="Message Language",
+        compute="_compute_dunning_lang",
+        help="The customer's language, or the company's when the customer has none.",
+    )
+    reply_message_id = fields.Many2one("mail.message", string="Customer Reply", readonly=True, copy=False)
+    reply_intent = fields.Selection(INTENT_SELECTION, string="Reply Intent", readonly=True, copy=False)
+    reply_intent_confidence = fields.Float(string="Intent Confidence", readonly=True, copy=False, digits=(3, 2))
+    promise_ids = fields.One2many("dunning.promise", "action_id", string="Promises")
+
+    @api.depends("partner_id.lang", "company_id.partner_id.lang")
+    def _compute_dunning_lang(self):
+        for action in self:
+            action.dunning_lang = (
+                action.partner_id.lang
+                or action.company_id.partner_id.lang
+                or self.env.lang
+                or core_messages.DEFAULT_LOCALE
+            )
+
+    # ------------------------------------------------------------ template helpers
+
+    def _dunning_format_amount(self, amount, currency=None):
+        """``amount`` in ``currency`` (the company's by default) as the customer reads it."""
+        self.ensure_one()
+        currency = currency or self.company_id.currency_id
+        return core_messages.format_amount(amount, currency.name, self.dunning_lang)
+
+    def _dunning_format_date(self, value):
+        """A date as the customer reads it (Babel medium format in their language)."""
+        self.ensure_one()
+        return core_messages.format_date(value, self.dunning_lang)
+
+    def _dunning_today(self):
+        return fields.Date.context_today(self)
+
+    def _dunning_open_moves(self):
+        """The action's invoices still due and not disputed: the only ones a reminder may show."""
+        self.ensure_one()
+        return self.move_ids.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.amount_residual > 0
+                and not m.dunning_disputed
+                and m.payment_state not in ("paid", "in_payment", "reversed")
+            )
+        )
+
+    def _dunning_pay_url(self, move):
+        """Portal payment link of one invoice, signed for its residual (account_payment's link)."""
+        wizard = (
+            self.env["payment.link.wizard"]
+            .sudo()
+            .with_context(
+                active_model="account.move",
+                active_id=move.id,
+            )
+            .create({"res_model": "account.move", "res_id": move.id})
+        )
+        # account_payment joins the base URL and the portal path with a doubled slash
+        return wizard.link.replace(f"{move.get_base_url()}//", f"{move.get_base_url()}/", 1)
+
+    def _dunning_statement_lines(self):
+        """Rows of the open-invoices table, oldest due first, formatted for the customer."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        rows = [
+            {
+                "move": move,
+                "number": move.name,
+                "date": move.invoice_date,
+                "due_date": move.invoice_date_due,
+                "residual": move.amount_residual,
+                "currency_code": move.currency_id.name,
+                "pay_url": self._dunning_pay_url(move),
+            }
+            for move in self._dunning_open_moves()
+        ]
+        return core_messages.statement_lines(rows, today, self.company_id.currency_id.name, self.dunning_lang)
+
+    def _dunning_total_due_display(self):
+        """Total still due, one amount per currency (``1.234,56 € + $80.00``)."""
+        self.ensure_one()
+        totals = {}
+        for move in self._dunning_open_moves():
+            totals[move.currency_id] = totals.get(move.currency_id, 0.0) + move.amount_residual
+        if not totals:
+            return self._dunning_format_amount(0.0)
+        return " + ".join(self._dunning_format_amount(amount, currency) for currency, amount in totals.items())
+
+    def _dunning_main_pay_url(self):
+        """Where the "Pay now" button leads: the invoice's payment page, or the portal list."""
+        self.ensure_one()
+        moves = self._dunning_open_moves()
+        if len(moves) == 1:
+            return self._dunning_pay_url(moves)
+        return f"{self.get_base_url()}/my/invoices/overdue"
+
+    def _dunning_personalisation(self):
+        """Personal touches of the message from the customer's scores (see ``core.messages``)."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        company = self.company_id
+        overdue = sum(self._dunning_open_moves().mapped("amount_residual_signed"))
+        params = self.env["ir.config_parameter"].sudo()
+        return core_messages.personalise(
+            segment=partner.dunning_segment,
+            on_time_rate=partner.dunning_on_time_rate,
+            risk_score=partner.dunning_risk_score,
+            predicted_days_late=partner.dunning_predicted_days_late,
+            overdue_amount=overdue,
+            plan_min_amount=company.dunning_plan_min_amount,
+            discount_rate=company.dunning_discount_rate / 100.0,
+            cost_of_capital=float(params.get_param("dunning_ai.cost_of_capital", "0.08")),
+            loss_rate=float(params.get_param("dunning_ai.loss_rate", "0.10")),
+            tone=self.tone,
+            money=lambda value: core_messages.format_amount(value, company.currency_id.name, "en_US"),
+        )
+
+    # ------------------------------------------------------------ rendering
+
+    def _dunning_mail_template(self):
+        """The stage's template, or the shipped template of the action's tone."""
+        self.ensure_one()
+        template = self.stage_id.mail_template_id
+        if not template:
+            template = self.env.ref(TONE_TEMPLATES.get(self.tone or "friendly"), raise_if_not_found=False)
+        if not template:
+            raise UserError(self.env._("No email template for the dunning action %s.", self.display_name))
+        return template
+
+    @api.private
+    def _dunning_render_email(self, record_reason=True):
+        """Exactly what the email of this action says: ``{subject, body, attachments, attachment_ids, lang}``.
+
+        The executor posts it with ``partner.message_post(subject=..., body=...,
+        attachments=..., attachment_ids=...)``. The preview's edits (``subject_override``,
+        ``body_override``) win over the template. Raises ``UserError`` when nothing may be
+        sent (no undisputed open invoice, an open promise) or the template fails to render.
+        """
+        self.ensure_one()
+        self._dunning_check_sendable()
+        template = self._dunning_mail_template()
+        render_fields = ["subject", "body_html", "attachment_ids"]
+        if self._dunning_can_render_pdf():
+            render_fields.append("report_template_ids")
+        else:
+            _logger.warning("No PDF engine (wkhtmltopdf): %s is sent without its statement", self.display_name)
+        try:
+            values = template._generate_template([self.id], render_fields)[self.id]
+        except UserError as error:
+            raise UserError(
+                self.env._(
+                    'The template "%(template)s" cannot be rendered for %(action)s. Fix the template '
+                    "(Settings > Technical > Email Templates) and try again.\n\nDetails: %(error)s",
+                    template=template.name,
+                    action=self.display_name,
+                    error=str(error).splitlines()[0],
+                )
+            ) from error
+        if record_reason:
+            self._dunning_record_personalisation()
+        return {
+            "subject": self.subject_override or values.get("subject") or "",
+            "body": Markup(self.body_override) if self.body_override else values.get("body_html") or "",
+            "attachments": [(name, base64.b64decode(data)) for name, data in values.get("attachments", [])],
+            "attachment_ids": values.get("attachment_ids") or [],
+            "lang": self.dunning_lang,
+        }
+
+    def _dunning_check_sendable(self):
+        """Refuse to remind about nothing, or a customer whose promise has not come due."""
+        self.ensure_one()
+        if not self._dunning_open_moves():
+            raise UserError(
+                self.env._(
+                    "Nothing to remind %s about: the invoices are paid, cancelled or disputed.",
+                    self.partner_id.display_name,
+                )
+            )
+        promise = self.partner_id.commercial_partner_id._dunning_open_promises()[:1]
+        if promise:
+            raise UserError(
+                self.env._(
+                    "%(partner)s promised to pay on %(date)s: no reminder until then.",
+                    partner=self.partner_id.display_name,
+                    date=promise.date,
+                )
+            )
+
+    def _dunning_can_render_pdf(self):
+        """Whether reports can be rendered as PDF here (test mode renders HTML instead)."""
+        return (
+            self.env["ir.actions.report"].get_wkhtmltopdf_state() != "install"
+            or modules.module.current_test
+            or tools.config["test_enable"]
+        )
+
+    def _dunning_record_personalisation(self):
+        """Append the personalisation reasons (offers and their arithmetic) to the action's reason, once."""
+        for action in self:
+            if PERSONALISATION_MARK in (action.reason or ""):
+                continue
+            notes = action._dunning_personalisation().reasons
+            if notes:
+                text = "\n".join([PERSONALISATION_MARK, *notes])
+                action.reason = f"{action.reason}\n{text}" if action.reason else text
+
+    def action_dunning_preview(self):
+        """Open the preview of the email as it will be sent, editable before approval."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Preview"),
+            "res_model": "dunning.action.preview",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_action_id": self.id},
+        }
+
+    def action_view_promises(self):
+        """Promises made in reply to this action."""
+        self.ensure_one()
+        return self.partner_id._dunning_promise_window([("action_id", "=", self.id)])
+
+    # ------------------------------------------------------------ replies
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """A reply that lands on the action's own thread is handled like one on the customer's."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.message_type == "email" and not self.env.context.get("dunning_no_reply"):
+            self._dunning_process_reply(message)
+        return result
+
+    @staticmethod
+    def _dunning_reply_text(body):
+        """Plain text of what the customer wrote, without the quoted reminder below it."""
+        if not body:
+            return ""
+        tree = lxml_html.fromstring(f"<div>{body}</div>")
+        for quoted in tree.xpath("//*[@data-o-mail-quote or @data-o-mail-quote-container]|//blockquote"):
+            quoted.drop_tree()
+        return html2plaintext(lxml_html.tostring(tree, encoding="unicode")).strip()
+
+    @api.private
+    def _dunning_process_reply(self, message):
+        """Classify the customer's reply, record the intent and route it; returns the intent."""
+        self.ensure_one()
+        action = self.sudo().with_context(dunning_no_reply=True)
+        text = self._dunning_reply_text(message.body)
+        intent, confidence = core_intent.classify(text)
+        message.sudo().write({"dunning_intent": intent, "dunning_intent_confidence": confidence})
+        action.write(
+            {
+                "reply_message_id": message.id,
+                "reply_intent": intent,
+                "reply_intent_confidence": confidence,
+            }
+        )
+        threshold = float(self.env["ir.config_parameter"].sudo().get_param("dunning_ai.intent_threshold", "0.5"))
+        if not text:
+            outcome = action._dunning_route_empty(message)
+        elif confidence < threshold:
+            outcome = action._dunning_route_low_confidence(text, intent, confidence)
+        else:
+            outcome = getattr(action, f"_dunning_route_{intent}")(text, message)
+        label = dict(INTENT_SELECTION)[intent]
+        action.partner_id.commercial_partner_id.message_post(
+            body=self.env._(
+                "Reply classified as %(intent)s (confidence %(confidence)s): %(outcome)s",
+                intent=label,
+                confidence=f"{confidence:.0%}",
+                outcome=outcome,
+            ),
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )
+        return intent
+
+    def _dunning_reply_date(self, text, message):
+        lang = self.dunning_lang
+        return core_intent.extract_date(text, fields.Date.to_date(message.date or fields.Datetime.now()), lang)
+
+    def _dunning_route_empty(self, message):
+        names = ", ".join(message.attachment_ids.mapped("name")) or self.env._("none")
+        self.partner_id._dunning_escalate(
+            "unclassified_reply",
+            note=self.env._("Reply without text (attachments: %s): please read it.", names),
+            moves=self.move_ids,
+        )
+        return self.env._("no text to read, sent to a collector")
+
+    def _dunning_route_low_confidence(self, text, intent, confidence):
+        self.partner_id._dunning_escalate(
+            "low_confidence",
+            note=self.env._(
+                "Unsure reading of a reply (%(intent)s, %(confidence)s): %(text)s",
+                intent=intent,
+                confidence=f"{confidence:.0%}",
+                text=text[:500],
+            ),
+            moves=self.move_ids,
+        )
+        return self.env._("confidence too low, sent to a collector")
+
+    def _dunning_route_promise_to_pay(self, text, message):
+        """Record the promise (date and amount read from the reply) and pause reminders until then."""
+        today = fields.Date.context_today(self)
+        promised = self._dunning_reply_date(text, message)
+        if promised and promised < today:
+            self.partner_id._dunning_escalate(
+                "unclassified_reply",
+                note=self.env._(
+                    "The customer promises to pay on %(date)s, a date already past: %(text)s",
+                    date=promised,
+                    text=text[:500],
+                ),
+                moves=self.move_ids,
+            )
+            return self.env._("promised date %s already past, sent to a collector", promised)
+        note = ""
+        if not promised:
+            promised = today + timedelta(days=7)
+            note = self.env._("No date in the reply: one week assumed.")
+        open_moves = self._dunning_open_moves()
+        promise = self.env["dunning.promise"].create(
+            {
+                "partner_id": self.partner_id.commercial_partner_id.id,
+                "company_id": self.company_id.id,
+                "move_ids": [Command.set(open_moves.ids)],
+                "action_id": self.id,
+                "message_id": message.id,
+                "date": promised,
+                "amount": core_intent.extract_amount(text) or sum(open_moves.mapped("amount_residual_signed")),
+                "source": "reply",
+                "note": note,
+            }
+        )
+        return self.env._(
+            "promise to pay %(amount)s on %(date)s recorded, reminders paused. %(note)s",
+            amount=promise.currency_id.format(promise.amount),
+            date=promise.date,
+            note=note,
+        )
+
+    def _dunning_route_dispute(self, text, message):
+        """Take the disputed invoices (those named in the reply, else all of the action's) out of dunning."""
+        open_moves = self.env["account.move"].search(
+            [
+                ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        folded = text.casefold()
+        named = open_moves.filtered(lambda m: m.name and m.name.casefold() in folded)
+        disputed = named or self.move_ids
+        disputed.write({"dunning_disputed": True})
+        self.partner_id._dunning_escalate(
+            "dispute",
+            note=self.env._("Dispute raised by the customer: %s", text[:500]),
+            moves=disputed,
+        )
+        return self.env._(
+            "invoices %s marked disputed and left out of reminders, review activity created",
+            ", ".join(disputed.mapped("name")),
+        )
+
+    def _dunning_route_paid_already(self, text, message):
+        self.partner_id._dunning_escalate(
+            "paid_claim",
+            note=self.env._("The customer says the invoices are paid; please check the bank: %s", text[:500]),
+            moves=self.move_ids,
+        )
+        return self.env._("check activity created for an accountant")
+
+    def _dunning_route_copy_request(self, text, message):
+        """Answer with the invoices themselves, in the thread the customer wrote in."""
+        moves = self._dunning_open_moves() or self.move_ids
+        reports = self.env["ir.actions.report"]
+        if not self._dunning_can_render_pdf():
+            attachments = [(a.name, a.raw) for a in moves.invoice_pdf_report_id]
+        else:
+            attachments = []
+            for move in moves:
+                content, _fmt = reports._render_qweb_pdf("account.account_invoices", move.ids)
+                attachments.append((f"{move._get_report_base_filename()}.pdf", content))
+        if not attachments:
+            self.partner_id._dunning_escalate(
+                "unclassified_reply",
+                note=self.env._("The customer asks for copies of the invoices."),
+                moves=moves,
+            )
+            return self.env._("no invoice PDF available, sent to a collector")
+        partner = self.partner_id.commercial_partner_id
+        partner.with_context(lang=self.dunning_lang).message_post(
+            body=self.env._(
+                "As requested, please find attached a copy of your invoices: %s", ", ".join(moves.mapped("name"))
+            ),
+            subject=self.env._("Your invoices"),
+            attachments=attachments,
+            partner_ids=partner.ids,
+            parent_id=message.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        return self.env._("copies of %s sent", ", ".join(moves.mapped("name")))
+
+    def _dunning_route_out_of_office(self, text, message):
+        """Wait for the customer's return (the date in the auto-reply, else a week) before the next contact."""
+        back = self._dunning_reply_date(text, message)
+        today = fields.Date.context_today(self)
+        if not back or back <= today:
+            back = today + timedelta(days=7)
+        partner = self.partner_id.commercial_partner_id
+        if not partner.dunning_pause_until or partner.dunning_pause_until < back:
+            partner.dunning_pause_until = back
+        pending = self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("state", "in", ("draft", "to_approve", "scheduled")),
+                ("planned_at", "<", fields.Datetime.to_datetime(back)),
+            ]
+        )
+        pending.write({"planned_at": fields.Datetime.to_datetime(back) + timedelta(hours=8)})
+        return self.env._("next contact postponed to %s", back)
+
+    def _dunning_route_hardship(self, text, message):
+        self.partner_id._dunning_escalate(
+            "hardship",
+            note=self.env._("The customer reports financial difficulty: %s", text[:500]),
+            moves=self.move_ids,
+        )
+        return self.env._("sent to a collector to agree on a payment plan")
+
+    def _dunning_route_other(self, text, message):
+        self.partner_id._dunning_escalate(
+            "unclassified_reply",
+            note=self.env._("Reply to a reminder: %s", text[:500]),
+            moves=self.move_ids,
+        )
+        return self.env._("sent to a collector")

@@ -1,0 +1,17 @@
+from odoo import fields, models
+
+from .dunning_action_message import INTENT_SELECTION
+
+
+class MailMessage(models.Model):
+    _inherit = "mail.message"
+
+    dunning_intent = fields.Selection(INTENT_SELECTION, string="Reply Intent", readonly=True, copy=False)
+    dunning_intent_confidence = fields.Float(string="Intent Confidence", readonly=True, copy=False, digits=(3, 2))
+
+    def _to_store_defaults(self, target):
+        """Internal users see in the chatter how a customer's reply was read; customers never do."""
+        defaults = super()._to_store_defaults(target)
+        if target.is_internal(self.env):
+            defaults += ["dunning_intent", "dunning_intent_confidence"]
+        return defaults
