@@ -47,9 +47,11 @@ class DunningAction(models.Model):
     def _cron_dunning_retention(self):
         """Daily: anonymise finished actions and reply texts older than each company's retention.
 
-        Rows are kept (the reports and the learners count them), their personal content goes:
-        reasons, errors, the action's own chatter, the body of the reminder that was sent and
-        of the customer's replies. Returns the number of actions anonymised.
+        Rows are kept (the reports and the learners count them: stage, tone, channel, times,
+        amount, outcome and the reply's intent category stay), their personal content goes:
+        reasons, errors, edited texts, the action's own chatter, the body of the reminder that
+        was sent, and the text and intent of the customer's replies older than the cutoff.
+        Returns the number of actions anonymised.
         """
         companies = self.env["res.company"].sudo().search([("dunning_retention_months", ">", 0)])
         total = 0
@@ -79,8 +81,9 @@ class DunningAction(models.Model):
         sent = actions.mail_message_id
         replies = Message.search(self._dunning_reply_domain(actions.partner_id, cutoff))
         (sent | replies).write({"body": False, "subject": False})
-        self._dunning_anonymise_replies(replies)
-        actions.write({"reason": False, "error_message": False, "anonymised": True})
+        replies.write({"dunning_intent": False, "dunning_intent_confidence": 0.0})
+        actions.write({"reason": False, "error_message": False, "subject_override": False,
+                       "body_override": False, "anonymised": True})
         _logger.info("Dunning retention: %s actions and %s replies of %s anonymised",
                      len(actions), len(replies), company.name)
         return len(actions)
@@ -91,8 +94,3 @@ class DunningAction(models.Model):
         return [("model", "=", "res.partner"), ("res_id", "in", partners.ids),
                 ("message_type", "=", "email"), ("author_id", "in", partners.ids),
                 ("date", "<", cutoff)]
-
-    @api.model
-    def _dunning_anonymise_replies(self, replies):
-        """Hook: the reply-reading part clears what it derived from the texts (intents)."""
-        return replies

@@ -12,7 +12,8 @@ PARTNER_SETTINGS = ("dunning_pause_until", "dunning_excluded", "dunning_do_not_c
 ACTION_FIELDS = ("company_id", "policy_id", "stage_id", "tone", "channel", "state", "planned_at",
                  "executed_at", "confidence", "reason", "model_version", "error_message",
                  "escalation_trigger", "amount_due", "outcome", "paid_within_days", "replied",
-                 "move_ids", "anonymised")
+                 "move_ids", "anonymised", "dunning_lang", "subject_override", "body_override",
+                 "reply_intent", "reply_intent_confidence")
 PROMISE_FIELDS = ("company_id", "date", "amount", "source", "state", "note", "move_ids")
 
 
@@ -86,14 +87,15 @@ class ResPartner(models.Model):
         if not self.env.user.has_group("dunning_ai.group_dunning_manager"):
             raise AccessError(self.env._("Only collection managers can export a customer's collection data."))
         data = self._dunning_privacy_export()
-        attachment = self.env["ir.attachment"].create({
+        # the manager may not edit contacts: the file and its log go on the customer as superuser
+        attachment = self.env["ir.attachment"].sudo().create({
             "name": f"dunning-data-{self.commercial_partner_id.id}-{fields.Date.today()}.json",
             "raw": json.dumps(data, indent=2, ensure_ascii=False, default=str).encode(),
             "mimetype": "application/json",
             "res_model": "res.partner",
             "res_id": self.commercial_partner_id.id,
         })
-        self.commercial_partner_id.message_post(
+        self.commercial_partner_id.sudo().message_post(
             body=self.env._("Personal data export of the collections suite by %s.", self.env.user.name),
             subtype_xmlid="mail.mt_note", attachment_ids=attachment.ids)
         return {"type": "ir.actions.act_url", "target": "self",
