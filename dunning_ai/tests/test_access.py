@@ -48,7 +48,8 @@ class TestDunningAccess(DunningCommon):
         cls.users = {
             "portal": new_test_user(cls.env, login="trust_portal", groups="base.group_portal", **company),
             # an invoicing clerk without any dunning group
-            "employee": new_test_user(cls.env, login="trust_employee", groups="base.group_user,account.group_account_invoice", **company),
+            "employee": new_test_user(cls.env, login="trust_employee",
+                                      groups="base.group_user,account.group_account_invoice", **company),
             "user": new_test_user(cls.env, login="trust_user",
                                   groups="base.group_user,dunning_ai.group_dunning_user", **company),
             "collector": new_test_user(cls.env, login="trust_collector",
