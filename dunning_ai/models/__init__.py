@@ -20,3 +20,4 @@ from . import res_partner_score
 from . import account_partial_reconcile
 from . import dunning_action_privacy
 from . import res_partner_privacy
+from . import dunning_action_delivery

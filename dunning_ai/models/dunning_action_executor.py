@@ -115,10 +115,17 @@ class DunningAction(models.Model):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    rendered.update(template._generate_template(ids, EMAIL_RENDER_FIELDS))
+                    rendered.update(template._generate_template(ids, self._dunning_email_render_fields()))
             except Exception:  # noqa: BLE001 - each action is rendered alone and fails alone
                 _logger.info("Dunning: batch rendering of %s failed, rendering one by one", template.name)
         return rendered
+
+    def _dunning_email_render_fields(self):
+        """Without a PDF engine the statement is left out: the reminder still goes, not the batch."""
+        if self._dunning_can_render_pdf():
+            return EMAIL_RENDER_FIELDS
+        _logger.warning("Dunning: no PDF engine (wkhtmltopdf), reminders are sent without their statement")
+        return [name for name in EMAIL_RENDER_FIELDS if name != "report_template_ids"]
 
     def _dunning_send_isolated(self, availability, rendered=None):
         """Send through the action's channel inside a savepoint; fall back once on failure."""
@@ -237,7 +244,7 @@ class DunningAction(models.Model):
             template = self._dunning_mail_template()
             if not template:
                 raise UserError(self.env._("Stage %s has no email template.", self.stage_id.name))
-            rendered = template._generate_template(self.ids, EMAIL_RENDER_FIELDS)[self.id]
+            rendered = template._generate_template(self.ids, self._dunning_email_render_fields())[self.id]
         partner = self.partner_id
         message = partner.with_context(mail_notify_force_send=False).message_post(
             body=rendered.get("body_html") or "",
