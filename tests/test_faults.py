@@ -25,8 +25,11 @@ import odoo
 from odoo import api, fields
 from odoo.modules.registry import Registry
 
-CUSTOMERS = 40
+CUSTOMERS = 30
 KILL_TRIALS = 5
+CONCURRENT_ROUNDS = 2
+# One group of CUSTOMERS customers per scenario, all in one database, released one at a time.
+GROUPS = {"kill": range(KILL_TRIALS), "concurrent": range(5, 5 + CONCURRENT_ROUNDS), "smtp": [7], "broken": [8]}
 DEPENDENCIES = "account,account_payment,portal,mail,resource"
 FAULTS_REPORT = {}
 
@@ -46,8 +49,9 @@ def dropdb(name):
     subprocess.run(["dropdb", "--if-exists", name], capture_output=True, check=False)
 
 
-def populate(env, say, count):
-    """``count`` customers with one overdue invoice each, and their reminders planned and due."""
+def populate(env, say, groups, count):
+    """``groups`` × ``count`` customers with one overdue invoice each and their reminders planned
+    (not yet due: each scenario releases its group)."""
     company = env.company
     if not env["account.account"].search([("account_type", "=", "asset_receivable"),
                                           ("company_ids", "in", company.ids)], limit=1):
@@ -57,9 +61,9 @@ def populate(env, say, count):
     company.partner_id.tz = "UTC"
     today = fields.Date.today()
     partners = env["res.partner"].create([{
-        "name": f"Fault Customer {i:03d}", "email": f"fault{i:03d}@example.com", "lang": "en_US",
-        "tz": "UTC", "ref": f"F{i:03d}",
-    } for i in range(count)])
+        "name": f"Fault G{g:02d} Customer {i:03d}", "email": f"fault-g{g:02d}-{i:03d}@example.com",
+        "lang": "en_US", "tz": "UTC", "ref": f"F{g:02d}{i:03d}",
+    } for g in range(groups) for i in range(count)])
     moves = env["account.move"].create([{
         "move_type": "out_invoice", "partner_id": partner.id,
         "invoice_date": today - timedelta(days=60), "invoice_date_due": today - timedelta(days=20),
@@ -68,9 +72,9 @@ def populate(env, say, count):
     } for i, partner in enumerate(partners)])
     moves.action_post()
     actions = env["dunning.action"]._dunning_plan_company().filtered(lambda a: a.partner_id in partners)
-    # due now: the harness tests sending, not the choice of the hour
+    # the harness tests sending, not the choice of the hour
     actions.write({"state": "scheduled", "channel": "email",
-                   "planned_at": fields.Datetime.now() - timedelta(hours=1)})
+                   "planned_at": fields.Datetime.now() + timedelta(days=30)})
     say(f"planned {len(actions)}")
 
 
@@ -105,17 +109,20 @@ def mailserver(env, say, port):
     server.smtp_port = port
 
 
-def breaktemplate(env, say):
-    """A template that fails for customers without a reference; then some lose theirs."""
+def breaktemplate(env, say, group):
+    """A template that fails for customers without a reference; then some of ``group`` lose theirs."""
     for template in env["dunning.action"].search([]).mapped(lambda a: a._dunning_mail_template()):
         template.body_html = '<p>Reference <t t-out="object.partner_id.ref.upper()"/></p>'
-    broken = env["res.partner"].search([("name", "=like", "Fault Customer %")], order="id")[::4]
+    broken = env["res.partner"].search([("name", "=like", f"Fault G{group:02d} %")], order="id")[::4]
     broken.write({"ref": False})
     say("broken " + ",".join(str(p.id) for p in broken))
 
 
-def mailqueue(env, say):
-    env["mail.mail"].process_email_queue()
+def mailqueue(env, say, group):
+    """The mail queue cron, on the emails of one group of customers."""
+    partners = env["res.partner"].search([("name", "=like", f"Fault G{group:02d} %")])
+    mails = env["mail.mail"].search([("model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+    env["mail.mail"].process_email_queue(email_ids=mails.ids)
 
 
 def retry(env, say):
@@ -182,28 +189,24 @@ def populated(odoo_cli, worker):
         odoo_cli("-d", db, "-i", DEPENDENCIES, "--stop-after-init", "--log-level=warn", "--without-demo=all")
     try:
         odoo_cli("-d", db, "-i", "dunning_ai", "--stop-after-init", "--log-level=warn")
-        assert f"planned {CUSTOMERS}" in worker(db, "populate", CUSTOMERS)
+        groups = max(g for numbers in GROUPS.values() for g in numbers) + 1
+        assert f"planned {groups * CUSTOMERS}" in worker(db, "populate", groups, CUSTOMERS)
         yield db
     finally:
         dropdb(db)
 
 
-@pytest.fixture
-def trial_db(populated):
-    names = []
-
-    def new():
-        names.append(createdb(populated))
-        return names[-1]
-
-    yield new
-    for name in names:
-        dropdb(name)
+def release(db, group):
+    """Make one group's reminders due now."""
+    psql(db, f"""
+        UPDATE dunning_action a SET planned_at = (now() at time zone 'utc') - interval '1 hour'
+          FROM res_partner p WHERE p.id = a.partner_id AND p.name LIKE 'Fault G{group:02d} %'
+    """)
 
 
-def reminders(db):
+def reminders(db, group):
     """Per action of the harness' customers: state, chatter reminders, queued emails, error."""
-    return psql(db, """
+    return psql(db, f"""
         SELECT a.id, a.state, p.id,
                (SELECT COUNT(*) FROM mail_message m
                  WHERE m.model = 'res.partner' AND m.res_id = a.partner_id AND m.message_type = 'comment'
@@ -213,13 +216,13 @@ def reminders(db):
                  WHERE m.model = 'res.partner' AND m.res_id = a.partner_id),
                LEFT(REGEXP_REPLACE(COALESCE(a.error_message, ''), '[\n\r|]+', ' ', 'g'), 200)
           FROM dunning_action a JOIN res_partner p ON p.id = a.partner_id
-         WHERE p.name LIKE 'Fault Customer %'
+         WHERE p.name LIKE 'Fault G{group:02d} %'
       ORDER BY a.id
     """)
 
 
-def assert_each_sent_once(db, emails=True):
-    rows = reminders(db)
+def assert_each_sent_once(db, group, emails=True):
+    rows = reminders(db, group)
     assert len(rows) == CUSTOMERS
     assert {r[1] for r in rows} == {"done"}, [r for r in rows if r[1] != "done"]
     duplicates = [r for r in rows if r[3] != "1" or (emails and r[4] != "1")]
@@ -227,37 +230,36 @@ def assert_each_sent_once(db, emails=True):
     return rows
 
 
-def test_kill_the_executor_mid_batch_and_restart(worker, trial_db):
+def test_kill_the_executor_mid_batch_and_restart(worker, populated):
     rng = random.Random(20261123)
     kills = 0
-    for trial in range(KILL_TRIALS):
-        db = trial_db()
-        process, said = worker(db, "execute", 4, 0.03, spawn=True)
+    for trial, group in enumerate(GROUPS["kill"]):
+        release(populated, group)
+        process, said = worker(populated, "execute", 3, 0.03, spawn=True)
         target = trial + 1  # kill after 1, 2, ... committed batches, somewhere inside the next
         seen = 0
         while said.poll(120):
             if said.recv().startswith("batch"):
                 seen += 1
                 if seen == target:
-                    time.sleep(rng.uniform(0.0, 0.1))
+                    time.sleep(rng.uniform(0.0, 0.05))
                     process.kill()
                     kills += 1
                     break
         process.join(60)
-        done_before = sum(r[1] == "done" for r in reminders(db))
+        done_before = sum(r[1] == "done" for r in reminders(populated, group))
         assert 0 < done_before < CUSTOMERS, "the kill landed in the middle of the run"
-        worker(db, "execute", 10, 0)
-        assert_each_sent_once(db)
-        dropdb(db)
+        worker(populated, "execute", 10, 0)
+        assert_each_sent_once(populated, group)
     FAULTS_REPORT["kill_trials"] = kills
     assert kills == KILL_TRIALS
 
 
-def test_two_executors_at_once_send_each_reminder_once(worker, trial_db):
+def test_two_executors_at_once_send_each_reminder_once(worker, populated):
     runs = 0
-    for _round in range(2):
-        db = trial_db()
-        running = [worker(db, "execute", 3, 0.02, spawn=True) for _i in range(2)]
+    for group in GROUPS["concurrent"]:
+        release(populated, group)
+        running = [worker(populated, "execute", 3, 0.02, spawn=True) for _i in range(2)]
         outputs = []
         for process, said in running:
             lines = []
@@ -272,7 +274,7 @@ def test_two_executors_at_once_send_each_reminder_once(worker, trial_db):
         assert all("finished" in lines for lines in outputs)
         assert all(any(line.startswith("batch") for line in lines) for lines in outputs), \
             "both executors did part of the work"
-        assert_each_sent_once(db)
+        assert_each_sent_once(populated, group)
         runs += 2
     FAULTS_REPORT["concurrent_runs"] = runs
 
@@ -335,37 +337,44 @@ def smtp():
     server.server_close()
 
 
-def test_refusing_mail_server_keeps_reminders_until_it_is_back(worker, trial_db, smtp):
-    db = trial_db()
+def test_refusing_mail_server_keeps_reminders_until_it_is_back(worker, populated, smtp):
+    db, [group] = populated, GROUPS["smtp"]
+    mine = f"""SELECT mm.state, COUNT(*) FROM mail_mail mm JOIN mail_message m ON m.id = mm.mail_message_id
+                 JOIN res_partner p ON p.id = m.res_id AND m.model = 'res.partner'
+                WHERE p.name LIKE 'Fault G{group:02d} %' GROUP BY mm.state"""
     worker(db, "mailserver", smtp.server_address[1])
+    release(db, group)
     worker(db, "execute", 10, 0)
-    assert_each_sent_once(db)
-    worker(db, "mailqueue")
-    worker(db, "mailqueue")
+    assert_each_sent_once(db, group)
+    worker(db, "mailqueue", group)
+    worker(db, "mailqueue", group)
     assert smtp.refused >= 2 and not smtp.received
     # a refused email is marked failed; the rest of the batch waits in the queue
-    states = dict(psql(db, "SELECT state, COUNT(*) FROM mail_mail GROUP BY state"))
+    states = dict(psql(db, mine))
     assert set(states) <= {"exception", "outgoing"} and "exception" in states, states
     assert sum(map(int, states.values())) == CUSTOMERS, states
     worker(db, "retry")  # the reminders' emails are queued again
-    assert dict(psql(db, "SELECT state, COUNT(*) FROM mail_mail GROUP BY state")) == {"outgoing": str(CUSTOMERS)}
+    assert dict(psql(db, mine)) == {"outgoing": str(CUSTOMERS)}
     smtp.refuse = False
-    worker(db, "mailqueue")
-    delivered = sorted(r for recipients in smtp.received for r in recipients)
-    assert delivered == sorted(f"fault{i:03d}@example.com" for i in range(CUSTOMERS)), "each once, none lost"
-    assert not psql(db, "SELECT id FROM mail_mail WHERE state IN ('exception', 'outgoing')")
+    worker(db, "mailqueue", group)
+    expected = sorted(f"fault-g{group:02d}-{i:03d}@example.com" for i in range(CUSTOMERS))
+    delivered = sorted(r for recipients in smtp.received for r in recipients if r.startswith(f"fault-g{group:02d}-"))
+    assert delivered == expected, "each once, none lost"
+    assert not psql(db, mine), "nothing left in the queue"
     worker(db, "retry")
-    worker(db, "mailqueue")
-    assert len(smtp.received) == CUSTOMERS, "nothing sent twice after recovery"
+    worker(db, "mailqueue", group)
+    again = [r for recipients in smtp.received for r in recipients if r.startswith(f"fault-g{group:02d}-")]
+    assert len(again) == CUSTOMERS, "nothing sent twice after recovery"
     FAULTS_REPORT["smtp_refused_then_delivered"] = len(delivered)
 
 
-def test_broken_template_data_fails_that_action_alone(worker, trial_db):
-    db = trial_db()
-    out = worker(db, "breaktemplate")
+def test_broken_template_data_fails_that_action_alone(worker, populated):
+    db, [group] = populated, GROUPS["broken"]
+    out = worker(db, "breaktemplate", group)
     broken = set(out.split("broken ")[1].split()[0].split(","))
+    release(db, group)
     worker(db, "execute", 10, 0)
-    rows = reminders(db)
+    rows = reminders(db, group)
     failed = {r[2]: r for r in rows if r[1] == "failed"}
     assert set(failed) == broken, "exactly the customers with broken data failed"
     assert all("upper" in r[5] for r in failed.values()), f"each failure says why: {failed}"
