@@ -1,3 +1,4 @@
+import base64
 import logging
 from collections import Counter
 
@@ -9,7 +10,6 @@ from odoo.tools import SQL
 _logger = logging.getLogger(__name__)
 
 EXECUTE_BATCH = 200
-EMAIL_RENDER_FIELDS = ["subject", "body_html", "email_from", "attachment_ids", "report_template_ids"]
 LETTER_REPORTS = ("dunning_ai.action_report_dunning_letter", "account.account_invoices")
 
 
@@ -119,13 +119,6 @@ class DunningAction(models.Model):
             except Exception:  # noqa: BLE001 - each action is rendered alone and fails alone
                 _logger.info("Dunning: batch rendering of %s failed, rendering one by one", template.name)
         return rendered
-
-    def _dunning_email_render_fields(self):
-        """Without a PDF engine the statement is left out: the reminder still goes, not the batch."""
-        if self._dunning_can_render_pdf():
-            return EMAIL_RENDER_FIELDS
-        _logger.warning("Dunning: no PDF engine (wkhtmltopdf), reminders are sent without their statement")
-        return [name for name in EMAIL_RENDER_FIELDS if name != "report_template_ids"]
 
     def _dunning_send_isolated(self, availability, rendered=None):
         """Send through the action's channel inside a savepoint; fall back once on failure."""
@@ -246,15 +239,18 @@ class DunningAction(models.Model):
                 raise UserError(self.env._("Stage %s has no email template.", self.stage_id.name))
             rendered = template._generate_template(self.ids, self._dunning_email_render_fields())[self.id]
         partner = self.partner_id
+        # the preview's edits win; templates give reports base64-encoded, message_post wants bytes
+        attachments = [(name, base64.b64decode(data)) for name, data in rendered.get("attachments") or []]
+        self._dunning_record_personalisation()
         message = partner.with_context(mail_notify_force_send=False).message_post(
-            body=rendered.get("body_html") or "",
-            subject=rendered.get("subject"),
+            body=Markup(self.body_override) if self.body_override else rendered.get("body_html") or "",
+            subject=self.subject_override or rendered.get("subject"),
             partner_ids=partner.ids,
             author_id=self.company_id.partner_id.id,
             email_from=rendered.get("email_from") or self.company_id.email_formatted or None,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
-            attachments=rendered.get("attachments") or [],
+            attachments=attachments,
             attachment_ids=rendered.get("attachment_ids") or [],
         )
         self.mail_message_id = message

@@ -62,7 +62,7 @@ class DunningAction(models.Model):
         help="The customer's language, or the company's when the customer has none.",
     )
     reply_message_id = fields.Many2one("mail.message", string="Customer Reply", readonly=True, copy=False)
-    reply_intent = fields.Selection(INTENT_SELECTION, string="Reply Intent", readonly=True, copy=False)
+    reply_intent = fields.Selection(INTENT_SELECTION, readonly=True, copy=False)
     reply_intent_confidence = fields.Float(string="Intent Confidence", readonly=True, copy=False, digits=(3, 2))
     promise_ids = fields.One2many("dunning.promise", "action_id", string="Promises")
 
@@ -90,6 +90,7 @@ class DunningAction(models.Model):
         return core_messages.format_date(value, self.dunning_lang)
 
     def _dunning_today(self):
+        """Today in the user's time zone, for the statement's date."""
         return fields.Date.context_today(self)
 
     def _dunning_open_moves(self):
@@ -178,9 +179,9 @@ class DunningAction(models.Model):
     # ------------------------------------------------------------ rendering
 
     def _dunning_mail_template(self):
-        """The stage's template, or the shipped template of the action's tone."""
+        """The engine's choice (the policy's template for the tone), else the shipped template of the tone."""
         self.ensure_one()
-        template = self.stage_id.mail_template_id
+        template = super()._dunning_mail_template()
         if not template:
             template = self.env.ref(TONE_TEMPLATES.get(self.tone or "friendly"), raise_if_not_found=False)
         if not template:
@@ -245,6 +246,15 @@ class DunningAction(models.Model):
                     date=promise.date,
                 )
             )
+
+    def _dunning_email_render_fields(self):
+        """Template fields the executor renders; the statement only where a PDF can be made."""
+        render_fields = ["subject", "body_html", "email_from", "attachment_ids"]
+        if self._dunning_can_render_pdf():
+            render_fields.append("report_template_ids")
+        else:
+            _logger.warning("No PDF engine (wkhtmltopdf): reminders are sent without their statement")
+        return render_fields
 
     def _dunning_can_render_pdf(self):
         """Whether reports can be rendered as PDF here (test mode renders HTML instead)."""
@@ -345,6 +355,7 @@ class DunningAction(models.Model):
             "unclassified_reply",
             note=self.env._("Reply without text (attachments: %s): please read it.", names),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("no text to read, sent to a collector")
 
@@ -358,6 +369,7 @@ class DunningAction(models.Model):
                 text=text[:500],
             ),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("confidence too low, sent to a collector")
 
@@ -374,6 +386,7 @@ class DunningAction(models.Model):
                     text=text[:500],
                 ),
                 moves=self.move_ids,
+                action=self,
             )
             return self.env._("promised date %s already past, sent to a collector", promised)
         note = ""
@@ -420,6 +433,7 @@ class DunningAction(models.Model):
             "dispute",
             note=self.env._("Dispute raised by the customer: %s", text[:500]),
             moves=disputed,
+            action=self,
         )
         return self.env._(
             "invoices %s marked disputed and left out of reminders, review activity created",
@@ -431,6 +445,7 @@ class DunningAction(models.Model):
             "paid_claim",
             note=self.env._("The customer says the invoices are paid; please check the bank: %s", text[:500]),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("check activity created for an accountant")
 
@@ -450,6 +465,7 @@ class DunningAction(models.Model):
                 "unclassified_reply",
                 note=self.env._("The customer asks for copies of the invoices."),
                 moves=moves,
+                action=self,
             )
             return self.env._("no invoice PDF available, sent to a collector")
         partner = self.partner_id.commercial_partner_id
@@ -490,6 +506,7 @@ class DunningAction(models.Model):
             "hardship",
             note=self.env._("The customer reports financial difficulty: %s", text[:500]),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("sent to a collector to agree on a payment plan")
 
@@ -498,5 +515,6 @@ class DunningAction(models.Model):
             "unclassified_reply",
             note=self.env._("Reply to a reminder: %s", text[:500]),
             moves=self.move_ids,
+            action=self,
         )
         return self.env._("sent to a collector")

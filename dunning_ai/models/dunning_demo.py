@@ -117,8 +117,52 @@ class DunningDemo(models.AbstractModel):
                     self._pay(invoice, amount - first, rest_date)
             else:
                 self._pay(invoice, amount, pay_date)
+        self._generate_story(partners, invoices)
         _logger.info("Dunning AI demo: %d customers, %d invoices", len(partners), len(invoices))
         return partners
+
+    @api.model
+    def _generate_story(self, partners, invoices):
+        """The cases a demo walks through: a team, a dispute, a promise, approvals, a paused customer."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        by_name = {p.name: p for p in partners}
+        collector = self.env["res.users"].create({
+            "name": "Claire Collector",
+            "login": "collector",
+            "password": "collector",
+            "email": "claire.collector@example.com",
+            "company_id": company.id,
+            "company_ids": [fields.Command.set(company.ids)],
+            "group_ids": [fields.Command.link(self.env.ref("dunning_ai.group_dunning_collector").id),
+                          fields.Command.link(self.env.ref("account.group_account_invoice").id)],
+        })
+        self.env["dunning.team"].create({
+            "name": "Collections",
+            "company_id": company.id,
+            "member_ids": [fields.Command.set((collector | self.env.ref("base.user_admin")).ids)],
+        })
+        for name in ("Weber & Söhne KG", "Lone Star Builders", "Harbour Marine Ltd"):
+            by_name[name].dunning_collector_id = collector
+        # Reminders about large balances wait for a person's approval.
+        company.dunning_approval_amount = 5000.0
+        # A customer disputes its latest overdue invoice: it is left out of every reminder.
+        open_invoices = invoices.filtered(lambda m: m.payment_state in ("not_paid", "partial"))
+        disputed = open_invoices.filtered(
+            lambda m: m.partner_id == by_name["Construcciones García"] and m.invoice_date_due < today)
+        disputed[-1:].write({"dunning_disputed": True})
+        # A customer promised to pay next week: reminders wait until then.
+        promised = by_name["Pacific Coast Supply"]
+        self.env["dunning.promise"].create({
+            "partner_id": promised.id,
+            "company_id": company.id,
+            "date": today + timedelta(days=7),
+            "source": "call",
+            "note": "Promised on the phone to pay all overdue invoices next week.",
+        })
+        # A customer asked for a pause while its bank transfer is on its way; another never wants calls.
+        by_name["Hotel Mirador"].dunning_pause_until = today + timedelta(days=10)
+        by_name["Thames Valley Traders"].dunning_optout_call = True
 
     @api.model
     def _pay(self, invoice, amount, date):

@@ -10,6 +10,10 @@ class ResConfigSettings(models.TransientModel):
     dunning_dry_run = fields.Boolean(related="company_id.dunning_dry_run", readonly=False)
     dunning_score_grace_days = fields.Integer(related="company_id.dunning_score_grace_days", readonly=False)
     dunning_score_min_history = fields.Integer(related="company_id.dunning_score_min_history", readonly=False)
+    dunning_plan_min_amount = fields.Monetary(
+        related="company_id.dunning_plan_min_amount", readonly=False, currency_field="currency_id",
+    )
+    dunning_discount_rate = fields.Float(related="company_id.dunning_discount_rate", readonly=False)
     dunning_business_hour_start = fields.Float(
         related="company_id.dunning_business_hour_start", readonly=False)
     dunning_business_hour_end = fields.Float(

@@ -87,6 +87,7 @@ class ResPartner(models.Model):
                 "call": (False, blocked) if blocked else
                 (False, self.env._("opted out of calls")) if partner.dunning_optout_call else
                 (False, self.env._("no phone number")) if not partner.phone else
+                (False, self.env._("phone number marked wrong by a collector")) if partner.dunning_phone_invalid else
                 (True, ""),
             }
         return result
@@ -284,11 +285,9 @@ class ResPartner(models.Model):
         }
 
     def _dunning_business_hours(self, company):
-        """Working windows of the company calendar, assumed to be the customer's office hours."""
-        attendances = company.resource_calendar_id.attendance_ids.filtered(
-            lambda a: a.day_period != "lunch" and not a.display_type and a.week_type in (False, "0")
-        )
-        return [(int(a.dayofweek), a.hour_from, a.hour_to) for a in attendances] or list(DEFAULT_BUSINESS_HOURS)
+        """The planner's call hours of the company, as ``(weekday, from, to)`` windows in local time."""
+        start, end, weekdays = company._dunning_channel_hours()["call"]
+        return [(day, start, end) for day in weekdays if end > start] or list(DEFAULT_BUSINESS_HOURS)
 
     def _dunning_last_contacts(self, actions, calls):
         """Reminders sent and calls made, the latest first: ``[(datetime, channel, outcome)]``."""

@@ -1,4 +1,5 @@
-from odoo.tests import tagged
+from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user, tagged
 
 from .common_collectors import DunningCollectorsCommon
 
@@ -47,3 +48,10 @@ class TestAssignment(DunningCollectorsCommon):
         activity = orphan._dunning_escalate("final_stage")
         self.assertTrue(activity.user_id.has_group("dunning_ai.group_dunning_manager"))
         self.assertIn("no collector or team", orphan.message_ids[:1].body)
+
+    def test_team_members_must_work_for_its_company(self):
+        other = self.env["res.company"].create({"name": "Elsewhere"})
+        stranger = new_test_user(self.env, login="stranger", groups="base.group_user",
+                                 company_id=other.id, company_ids=[other.id])
+        with self.assertRaises(ValidationError):
+            self.team.member_ids |= stranger

@@ -51,12 +51,16 @@ class TestCallOutcome(DunningCollectorsCommon):
         self._log(outcome="wrong_contact", wrong_contact_action="phone_invalid")
         self.assertTrue(self.customer.dunning_phone_invalid)
         self.assertFalse(self.customer.dunning_optout_call)
+        available, reason = self.customer._dunning_channel_availability()[self.customer.id]["call"]
+        self.assertFalse(available)
+        self.assertIn("wrong", reason)
         fix = self._open_activities(self.customer, "dunning_ai.mail_activity_type_dunning_followup")
         self.assertEqual(fix.dunning_trigger, "no_channel")
 
     def test_opt_out_of_calls(self):
         self._log(outcome="wrong_contact", wrong_contact_action="optout")
         self.assertTrue(self.customer.dunning_optout_call)
+        self.assertEqual(self.customer._dunning_channel_availability()[self.customer.id]["call"][0], False)
         self.assertFalse(self._open_activities(self.customer))
 
     def test_not_reached_schedules_a_callback(self):
@@ -115,3 +119,33 @@ class TestCallOutcome(DunningCollectorsCommon):
         wizard.action_confirm()
         self.assertFalse(self.call.active)
         self.assertEqual(self.call.dunning_call_outcome, "no_commitment")
+
+    def test_follow_up_after_hardship_moves_the_one_follow_up(self):
+        follow_up_on = self.today + timedelta(days=7)
+        self._log(outcome="hardship", hardship_plan="Two instalments", next_step="followup", next_date=follow_up_on)
+        follow = self._open_activities(self.customer, "dunning_ai.mail_activity_type_dunning_followup")
+        self.assertEqual(len(follow), 1)
+        self.assertEqual(follow.date_deadline, follow_up_on)
+        self.assertEqual(self.customer.dunning_pause_until, follow_up_on)
+
+    def _planned_for_customer(self):
+        actions = self.env["dunning.action"]._dunning_plan_company()
+        return actions.filtered(lambda action: action.partner_id == self.customer)
+
+    def test_planner_waits_for_the_promise_then_resumes(self):
+        planned = self._planned_for_customer()
+        self.assertTrue(planned, "before the call the planner reminds this customer")
+        planned.state = "cancelled"
+        self._log(outcome="promise", promise_date=self.today + timedelta(days=10), promise_amount=1500.0)
+        self.assertFalse(self._planned_for_customer(), "an open promise stops the clock")
+
+    def test_planner_skips_disputed_invoices(self):
+        self._planned_for_customer().state = "cancelled"
+        self._log(outcome="dispute", move_ids=[(6, 0, self.invoice_old.ids)])
+        planned = self._planned_for_customer()
+        self.assertEqual(planned.move_ids, self.invoice_new, "the disputed invoice is left out")
+        planned.state = "cancelled"
+        call = self._open_activities(self.customer, "dunning_ai.mail_activity_type_dunning_dispute")
+        self.call = call
+        self._log(outcome="dispute", move_ids=[(6, 0, self.invoice_new.ids)])
+        self.assertFalse(self._planned_for_customer(), "nothing left to remind")

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common_collectors import DunningCollectorsCommon
@@ -54,3 +54,13 @@ class TestCollectorsSecurity(DunningCollectorsCommon):
         self.assertIn("Holidays", self.customer.message_ids[:1].body)
         # future escalations follow the new collector
         self.assertEqual(self.local._dunning_escalate("hardship").user_id, self.collector_b)
+
+    def test_work_goes_only_to_collectors_of_the_company(self):
+        activity = self.local._dunning_escalate("final_stage")
+        Wizard = self.env["dunning.reassign.wizard"].with_user(self.manager).with_context(
+            active_model="mail.activity", active_ids=activity.ids)
+        with self.assertRaises(UserError):
+            Wizard.create({"user_id": self.plain_user.id}).action_reassign()
+        with self.assertRaises(UserError):
+            Wizard.create({"user_id": self.collector_2.id}).action_reassign()
+        self.assertEqual(activity.user_id, self.collector_a)

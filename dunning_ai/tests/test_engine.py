@@ -156,8 +156,9 @@ class TestDunningPlanner(DunningEngineCommon):
         disputed.invoice_ids.dunning_disputed = True
         no_followup.invoice_ids.line_ids.filtered(
             lambda line: line.account_type == "asset_receivable").no_followup = True
-        self.env["dunning.promise"].create({
-            "partner_id": promised.id, "date": "2026-03-20", "amount": 800.0})
+        with freeze_time("2026-03-09"):  # a promise is made before its date (past dates are refused)
+            self.env["dunning.promise"].create({
+                "partner_id": promised.id, "date": "2026-03-20", "amount": 800.0})
         self._dunning_invoice(credit, 1000.0, "2026-02-10", move_type="out_refund")
         self._dunning_pay(paid.invoice_ids, 800.0, "2026-03-05")
         actions = self._plan("2026-03-10 07:00:00")
@@ -378,6 +379,7 @@ class TestDunningConfiguration(DunningEngineCommon):
         availability = self.customer._dunning_channel_availability()[self.customer.id]
         self.assertTrue(availability["email"][0])
         self.assertFalse(availability["letter"][0])
-        self.assertEqual(set(self.company._dunning_channel_costs()), {"email", "letter", "call"})
+        # channel addons (dunning_ai_sms) add their own keys next to the core's
+        self.assertLessEqual({"email", "letter", "call"}, set(self.company._dunning_channel_costs()))
         self.assertEqual(self.company._dunning_channel_hours()["call"][:2], (9, 17))
-        self.assertEqual(self.stages[-1]._dunning_allowed_channels(), ["email", "letter", "call"])
+        self.assertEqual(self.stages[-1]._dunning_allowed_channels()[:3], ["email", "letter", "call"])

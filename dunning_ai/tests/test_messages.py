@@ -1,3 +1,4 @@
+import html
 from datetime import date
 from urllib.parse import parse_qs, urlparse
 
@@ -72,8 +73,11 @@ class DunningMessagesCommon(DunningCommon):
             )
 
     def _activities(self, trigger):
-        summary = f"Dunning: {trigger.replace('_', ' ')}"
-        return self.customer.activity_ids.filtered(lambda a: a.summary == summary)
+        return self.env["mail.activity"].search([
+            ("res_model", "=", "res.partner"),
+            ("res_id", "=", self.customer.id),
+            ("dunning_trigger", "=", trigger),
+        ])
 
 
 @tagged("post_install", "-at_install")
@@ -165,7 +169,10 @@ class TestDunningTemplates(DunningMessagesCommon):
 
     def test_personalisation_in_body_and_reason(self):
         self.customer.write({"dunning_segment": "reliable", "dunning_on_time_rate": 0.95})
-        self.env.company.write({"dunning_plan_min_amount": 50.0, "dunning_discount_rate": 2.0})
+        settings = self.env["res.config.settings"].create(
+            {"dunning_plan_min_amount": 50.0, "dunning_discount_rate": 2.0}
+        )
+        settings.execute()
         self.customer.write({"dunning_risk_score": 60.0, "dunning_predicted_days_late": 45.0})
         body = str(self._render()["body"])
         self.assertIn("always paying us on time", body)
@@ -445,3 +452,26 @@ class TestDunningIntentBadge(HttpCase):
             })();
         """
         self.browser_js(f"/odoo/res.partner/{partner.id}", code, login="admin")
+
+
+@tagged("post_install", "-at_install")
+class TestDunningExecutorEmail(DunningMessagesCommon):
+    def test_executor_sends_the_edited_email_with_the_statement(self):
+        self.action.write({"subject_override": "About your invoices", "body_override": "<p>Edited body</p>"})
+        with freeze_time(TODAY):
+            self.action._dunning_send_email()
+        message = self.action.mail_message_id
+        self.assertEqual(message.model, "res.partner")
+        self.assertEqual(message.subject, "About your invoices")
+        self.assertIn("Edited body", str(message.body))
+        statement = message.attachment_ids
+        self.assertEqual(len(statement), 1)
+        self.assertIn(self.inv_eur.name.encode(), statement.raw)  # real content, not base64 text
+
+    def test_executor_renders_the_template_when_not_edited(self):
+        self.customer.lang = "de_DE"
+        with freeze_time(TODAY):
+            self.action._dunning_send_email()
+        message = self.action.mail_message_id
+        self.assertIn("Zahlungserinnerung", message.subject)
+        self.assertIn("1.234,56\xa0€", html.unescape(str(message.body)))  # stored with &nbsp;

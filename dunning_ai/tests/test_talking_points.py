@@ -45,7 +45,9 @@ class TestTalkingPoints(DunningCollectorsCommon):
             activity = self.customer._dunning_escalate("final_stage")
             activity.dunning_call_outcome = "no_commitment"
             activity.action_feedback(feedback="talked")
+            self.env.flush_all()
             # 14:00 in Brussels (winter time: UTC+1), inside the company's working hours
+            self.env.flush_all()  # pending ORM writes would overwrite the date set below
             self.env.cr.execute("UPDATE mail_activity SET write_date = %s WHERE id = %s",
                                 ("2026-01-06 13:05:00", activity.id))
         self.env["mail.activity"].invalidate_model(["write_date"])

@@ -48,6 +48,9 @@ class TestWorklist(DunningCollectorsCommon):
 
     def test_buttons(self):
         self.customer._dunning_escalate("final_stage")
+        views = self.env["dunning.worklist"].with_user(self.collector_a).get_views(
+            [(False, "list"), (False, "kanban"), (False, "search")])
+        self.assertIn("action_log_call", views["views"]["kanban"]["arch"])
         row = self.env["dunning.worklist"].with_user(self.collector_a).search([])
         self.assertEqual(row.action_open_partner()["res_id"], self.customer.id)
         action = row.action_log_call()

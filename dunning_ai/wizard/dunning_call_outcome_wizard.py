@@ -166,17 +166,30 @@ class DunningCallOutcomeWizard(models.TransientModel):
         elif self.outcome == "wrong_contact" and self.wrong_contact_action == "phone_invalid":
             partner._dunning_escalate("no_channel", note=self.env._("Find a working phone number."))
         if self.next_step != "none":
-            xmlid = ("dunning_ai.mail_activity_type_dunning_call" if self.next_step == "callback"
-                     else "dunning_ai.mail_activity_type_dunning_followup")
-            partner_sudo.activity_schedule(
-                xmlid,
-                date_deadline=self.next_date,
-                note=Markup("<p>%s</p>") % feedback,
-                user_id=(self.activity_id.user_id or self.env.user).id,
-                dunning_trigger=trigger,
-                dunning_company_id=self.company_id.id,
-            )
+            self._schedule_next_step(partner_sudo, Markup("<p>%s</p>") % feedback, trigger)
         return {"type": "ir.actions.act_window_close"}
+
+    def _schedule_next_step(self, partner_sudo, note, trigger):
+        """The callback or follow-up on its date; an open one of that type is moved, not doubled."""
+        activity_type = self.env.ref("dunning_ai.mail_activity_type_dunning_call" if self.next_step == "callback"
+                                     else "dunning_ai.mail_activity_type_dunning_followup")
+        open_activity = self.env["mail.activity"].sudo().search([
+            ("res_model", "=", "res.partner"),
+            ("res_id", "=", partner_sudo.id),
+            ("activity_type_id", "=", activity_type.id),
+            ("dunning_company_id", "=", self.company_id.id),
+        ], limit=1)
+        if open_activity:
+            open_activity.write({"date_deadline": self.next_date, "note": (open_activity.note or Markup()) + note})
+            return open_activity
+        return partner_sudo.activity_schedule(
+            activity_type_id=activity_type.id,
+            date_deadline=self.next_date,
+            note=note,
+            user_id=(self.activity_id.user_id or self.env.user).id,
+            dunning_trigger=trigger,
+            dunning_company_id=self.company_id.id,
+        )
 
     def _linked_actions(self):
         if not self.activity_id:

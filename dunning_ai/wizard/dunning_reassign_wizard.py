@@ -40,6 +40,9 @@ class DunningReassignWizard(models.TransientModel):
         self.ensure_one()
         if not self.env.user.has_group("dunning_ai.group_dunning_manager"):
             raise AccessError(self.env._("Only collections managers can reassign collection work."))
+        if not self.user_id.has_group("dunning_ai.group_dunning_collector"):
+            raise UserError(self.env._("%s is not a collector: add them to the Collections group first.",
+                                       self.user_id.name))
         partners = self.partner_ids.commercial_partner_id
         activities = self.activity_ids
         if partners:

@@ -26,7 +26,6 @@ SMS_STATES = [
 SMS_PROGRESS = {"queued": 0, "process": 1, "sent": 2}
 SMS_FINAL_STATES = {"delivered", "error", "bounced", "canceled"}
 OPEN_STATES = ("draft", "to_approve", "scheduled")
-FALLBACK_ORDER = ("email", "letter", "call")
 
 
 class DunningAction(models.Model):
@@ -133,27 +132,20 @@ class DunningAction(models.Model):
                     )),
                 })
 
-    def _dunning_sms_postpone(self, now):
-        """Outside the SMS hours at send time (a late run): move to the next slot, keep scheduled."""
-        self.ensure_one()
-        slot = self._dunning_sms_next_slot(now)
-        if not slot or slot <= now:
-            return False
-        self.with_context(dunning_sms_hours_done=True).write({
-            "planned_at": slot,
-            "state": "scheduled",
-            "reason": self._dunning_sms_reason(self.env._(
-                "SMS quiet hours at execution: postponed to %s UTC.", fields.Datetime.to_string(slot)
-            )),
-        })
-        return True
-
     def _dunning_send_isolated(self, availability, rendered=None):
-        """The engine's executor marks an action done once sent: an SMS due outside its hours
-        is postponed before that instead."""
-        if self.channel == "sms" and self._dunning_sms_postpone(fields.Datetime.now()):
+        """An SMS due outside its hours (a late cron run) moves to the next allowed slot and
+        stays scheduled, before the engine's executor could send it or mark it done."""
+        now = fields.Datetime.now()
+        slot = self._dunning_sms_next_slot(now) if self.channel == "sms" else None
+        if slot and slot > now:
+            self.with_context(dunning_sms_hours_done=True).write({
+                "planned_at": slot,
+                "reason": self._dunning_sms_reason(self.env._(
+                    "SMS quiet hours at execution: postponed to %s UTC.", fields.Datetime.to_string(slot)
+                )),
+            })
             return False
-        return super()._dunning_send_isolated(availability, rendered)
+        return super()._dunning_send_isolated(availability, rendered=rendered)
 
     def _dunning_sms_reason(self, line):
         self.ensure_one()
@@ -194,9 +186,9 @@ class DunningAction(models.Model):
     def _dunning_send_sms(self):
         """Queue this reminder as an SMS through Odoo's ``sms`` module.
 
-        Returns True once queued, False when the quiet hours postponed it (``planned_at``
-        moved, action left scheduled). Raises ``UserError`` when this customer cannot get
-        an SMS (the executor may then fall back to another channel).
+        Raises ``UserError`` when this customer cannot get an SMS now: no usable number,
+        opted out, blacklisted, outside the SMS hours (the executor then falls back to
+        another channel, or postpones first, see ``_dunning_send_isolated``).
         """
         self.ensure_one()
         partner = self.partner_id
@@ -207,8 +199,13 @@ class DunningAction(models.Model):
             ))
         if self.sms_uuid:
             raise UserError(self.env._("The SMS of this action was already queued."))
-        if self._dunning_sms_postpone(fields.Datetime.now()):
-            return False
+        now = fields.Datetime.now()
+        slot = self._dunning_sms_next_slot(now)
+        if not slot or slot > now:
+            raise UserError(self.env._(
+                "Outside the SMS hours in the customer's time zone (next allowed: %s UTC).",
+                fields.Datetime.to_string(slot) if slot else "-",
+            ))
         template = self._dunning_sms_template()
         if not template:
             raise UserError(self.env._("No SMS template for the stage %s.", self.stage_id.display_name))
@@ -257,7 +254,10 @@ class DunningAction(models.Model):
             action.write({
                 "sms_state": sms_state,
                 "sms_failure": failure,
-                "state": "failed",
+                # an executed reminder keeps its state: the bounce is its outcome, which the
+                # engine's channel learners count as an unsuccessful SMS for this customer
+                "state": "done" if action.state == "done" else "failed",
+                "outcome": "bounced",
                 "error_message": self.env._("SMS not delivered: %s", failure),
             })
             action.message_post(
@@ -270,39 +270,19 @@ class DunningAction(models.Model):
             action._dunning_sms_fallback()
 
     def _dunning_sms_fallback(self):
-        """Plan the reminder again on the next channel, once."""
+        """Plan the reminder again on the engine's fallback channel, once; a collector takes
+        over when the customer has no other channel."""
         self.ensure_one()
         if self.sms_fallback_action_id:
             return self.sms_fallback_action_id
-        followup = self._dunning_fallback_channel()
-        if isinstance(followup, str):
-            followup = self._dunning_sms_followup(followup)
-        if isinstance(followup, models.BaseModel) and followup._name == self._name and followup:
-            self.sms_fallback_action_id = followup[:1]
-            return followup[:1]
-        self.message_post(
-            body=self.env._("No other channel is available for this reminder."), subtype_xmlid="mail.mt_note"
-        )
-        return self.browse()
-
-    def _dunning_fallback_channel(self, availability=None):
-        """The engine's fallback when it is installed; otherwise the first available of email, letter, call."""
-        parent = getattr(super(), "_dunning_fallback_channel", None)
-        if parent is not None:
-            return parent(availability)
-        self.ensure_one()
-        partner = self.partner_id
-        availability = dict(availability or partner._dunning_channel_availability().get(partner.id, {}))
-        if "email" not in availability:
-            availability["email"] = (
-                bool(partner.email) and not partner.dunning_optout_email and not partner.dunning_do_not_contact,
-                "",
-            )
-        channel = next(
-            (ch for ch in FALLBACK_ORDER if ch != self.channel and availability.get(ch, (False,))[0]),
-            False,
-        )
-        return self._dunning_sms_followup(channel) if channel else self.browse()
+        channel = self._dunning_fallback_channel()
+        if not channel:
+            self._dunning_escalate("no_channel", note=self.env._(
+                "The SMS was not delivered (%s) and no other channel can reach the customer.", self.sms_failure,
+            ))
+            return self.browse()
+        self.sms_fallback_action_id = self._dunning_sms_followup(channel)
+        return self.sms_fallback_action_id
 
     def _dunning_sms_followup(self, channel):
         self.ensure_one()

@@ -63,19 +63,18 @@ class ResCompany(models.Model):
 
     def _dunning_channel_costs(self):
         """Add the SMS cost to the costs of the other channels (channel plug-in contract)."""
-        parent = getattr(super(), "_dunning_channel_costs", None)
-        costs = dict(parent()) if parent else {}
+        costs = super()._dunning_channel_costs()
         costs["sms"] = self.dunning_sms_cost
         return costs
 
     def _dunning_channel_hours(self):
-        """SMS hours are stricter than email's: a daytime window and no Sunday by default."""
-        parent = getattr(super(), "_dunning_channel_hours", None)
-        hours = dict(parent()) if parent else {}
+        """SMS hours narrow the email hours, never widen them (default 8:00-20:00, no Sunday)."""
+        hours = super()._dunning_channel_hours()
+        email_start, email_end, email_weekdays = hours.get("email", (0, 24, range(7)))
         hours["sms"] = (
-            self.dunning_sms_hour_start,
-            self.dunning_sms_hour_end,
-            self._dunning_sms_weekdays(),
+            max(self.dunning_sms_hour_start, email_start),
+            min(self.dunning_sms_hour_end, email_end),
+            self._dunning_sms_weekdays() & frozenset(email_weekdays),
         )
         return hours
 

@@ -52,10 +52,11 @@ class ResPartner(models.Model):
         and blacklisted or opted-out numbers are skipped. One blacklist query in all.
         """
         fnames = self._phone_get_number_fields()
+        prefetch = (self | self.child_ids).ids
         candidates = {
             partner.id: [
                 (contact, contact[fname], contact._phone_format(fname=fname, force_format="E164"))
-                for contact in partner._dunning_sms_contacts()
+                for contact in partner._dunning_sms_contacts().with_prefetch(prefetch)
                 for fname in fnames
                 if contact[fname]
             ]
@@ -115,8 +116,7 @@ class ResPartner(models.Model):
 
     def _dunning_channel_availability(self):
         """Add SMS to the channels of the other addons (channel plug-in contract)."""
-        parent = getattr(super(), "_dunning_channel_availability", None)
-        result = parent() if parent else {}
+        result = super()._dunning_channel_availability()
         for partner_id, availability in self._dunning_sms_availability().items():
             result.setdefault(partner_id, {})["sms"] = availability
         return result

@@ -32,13 +32,19 @@ class TestSmsChannel(DunningSmsCommon):
         })
         settings.execute()
         self.assertEqual(self.company._dunning_channel_costs()["sms"], 0.12)
-        self.assertEqual(self.company._dunning_channel_hours()["sms"], (9.0, 18.5, frozenset(range(5))))
+        # within the company's business hours (8:00-18:00, Monday to Friday)
+        self.assertEqual(self.company._dunning_channel_hours()["sms"], (9.0, 18, frozenset(range(5))))
         self.assertEqual(self.company.dunning_sms_max_segments, 3)
 
-    def test_default_hours_exclude_sunday(self):
-        start, end, weekdays = self.company._dunning_channel_hours()["sms"]
-        self.assertEqual((start, end), (8.0, 20.0))
-        self.assertEqual(weekdays, frozenset(range(6)))
+    def test_sms_hours_never_wider_than_email_hours(self):
+        self.assertEqual(self.company._dunning_sms_weekdays(), frozenset(range(6)), "no Sunday by default")
+        self.company.write({"dunning_business_hour_start": 6.0, "dunning_business_hour_end": 22.0})
+        hours = self.company._dunning_channel_hours()
+        self.assertEqual(hours["sms"][:2], (8.0, 20.0), "SMS defaults: 8:00 to 20:00")
+        self.assertEqual(hours["email"][:2], (6, 22))
+        self.company.dunning_business_hour_end = 17.0
+        self.assertEqual(self.company._dunning_channel_hours()["sms"][:2], (8.0, 17))
+        self.assertLessEqual(hours["sms"][2], frozenset(hours["email"][2]))
 
     def test_numbers_validated_to_e164_preferring_sms_capable_numbers(self):
         landline = self.env["res.partner"].create({
@@ -62,6 +68,24 @@ class TestSmsChannel(DunningSmsCommon):
         )
         self.assertEqual(availability[invalid.id]["sms"], (False, "invalid phone number 12345"))
         self.assertEqual(availability[no_phone.id]["sms"], (False, "no phone number"))
+
+    def test_availability_query_count_does_not_grow_with_customers(self):
+        be = self.env.ref("base.be")
+
+        def queries(count):
+            partners = self.env["res.partner"].create([
+                {"name": f"C{i}", "phone": f"+32 475 {count:02d} {i:04d}", "country_id": be.id}
+                for i in range(count)
+            ])
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            # as the planner's cron: superuser, where a lost prefetch shows as one query per customer
+            availability = partners.sudo()._dunning_channel_availability()
+            self.assertTrue(all(value["sms"][0] for value in availability.values()))
+            return self.cr.sql_log_count - before
+
+        queries(2)  # warm the registry caches (languages, company)
+        self.assertEqual(queries(5), queries(40))
 
     def test_invoice_contact_mobile_preferred_to_company_landline(self):
         company = self.env["res.partner"].create({
@@ -177,14 +201,13 @@ class TestSmsChannel(DunningSmsCommon):
         action.planned_at = "2026-03-15 03:00:00"
         self.assertEqual(str(action.planned_at), "2026-03-15 03:00:00")
 
-    def test_quiet_hours_at_execution_postpone_without_sending(self):
+    def test_no_sms_leaves_outside_the_hours(self):
         action = self._sms_action(self.customer)
-        with freeze_time("2026-03-10 05:00:00"), self.mockSMSGateway():  # 06:00 in Brussels
-            self.assertFalse(action._dunning_send_sms())
+        with freeze_time("2026-03-10 05:00:00"), self.mockSMSGateway(), \
+                self.assertRaisesRegex(UserError, "next allowed: 2026-03-10 07:00:00"):  # 06:00 in Brussels
+            action._dunning_send_sms()
         self.assertFalse(self._new_sms)
-        self.assertEqual(str(action.planned_at), "2026-03-10 07:00:00")
-        self.assertEqual(action.state, "scheduled")
-        self.company.dunning_sms_hour_start = 5.5
+        self.company.write({"dunning_sms_hour_start": 5.5, "dunning_business_hour_start": 5.0})
         with freeze_time("2026-03-10 05:00:00"):
             self.assertTrue(self._send_and_deliver(action))
         self.assertSMSIapSent([BE_MOBILE])

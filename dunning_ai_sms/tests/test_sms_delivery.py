@@ -37,7 +37,7 @@ class TestSmsDelivery(DunningSmsCommon):
             self._send_and_deliver(action, sim_error="server_error")
         self.assertFalse(self._sms, "the provider refused the SMS")
         self.assertEqual(action.sms_state, "error")
-        self.assertEqual(action.state, "failed")
+        self.assertEqual((action.state, action.outcome), ("failed", "bounced"))
         self.assertIn("Server Error", action.error_message)
         fallback = action.sms_fallback_action_id
         self.assertTrue(fallback)
@@ -63,11 +63,13 @@ class TestSmsDelivery(DunningSmsCommon):
         self.assertEqual(action.state, "failed")
         self.assertEqual(action.sms_fallback_action_id.channel, "email")
 
-    def test_no_fallback_when_no_other_channel(self):
+    def test_no_other_channel_hands_the_customer_to_a_collector(self):
         self.customer.write({"email": False})
         action = self._sms_action(self.customer)
         with freeze_time(TUESDAY_MORNING):
             self._send_and_deliver(action, sim_error="wrong_number_format")
         self.assertEqual(action.state, "failed")
         self.assertFalse(action.sms_fallback_action_id)
-        self.assertTrue(any("No other channel" in message.body for message in action.message_ids))
+        activity = self.customer.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertIn("no other channel", activity.note)
