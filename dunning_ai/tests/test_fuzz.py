@@ -89,6 +89,12 @@ class TestDunningFuzz(DunningEngineCommon):
                 self.assertTrue(action.error_message, f"every skip has a reason: {action.partner_id.name}")
             if action.state != "done":
                 continue
+            if action.escalation_trigger == "no_channel":
+                # no channel left: a collector gets a follow-up to-do, the customer is not contacted
+                self.assertEqual(action.channel, "call")
+                self.assertEqual(action.activity_id.activity_type_id,
+                                 self.env.ref("dunning_ai.mail_activity_type_dunning_followup"))
+                continue
             blocked = {"do_not_contact", "disputed", "paid", "zero", "credit_note"} & oddities
             if action.channel == "email":
                 blocked |= {"optout_email", "optout_all", "no_email", "bad_email"} & oddities
