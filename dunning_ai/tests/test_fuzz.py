@@ -1,3 +1,4 @@
+import logging
 import random
 from collections import Counter
 
@@ -5,6 +6,8 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from .test_engine import DunningEngineCommon
+
+_logger = logging.getLogger(__name__)
 
 CUSTOMERS = 150
 SEED = 20261123
@@ -110,5 +113,5 @@ class TestDunningFuzz(DunningEngineCommon):
                 self.assertFalse(sent, f"{partner.name} got an email")
         counts = Counter(actions.mapped("state"))
         # the figures of the README's reliability section
-        print(f"fuzz: {CUSTOMERS} customers, oddities {dict(self.tried)}, actions {dict(counts)}, "
-              f"forbidden contacts {len(forbidden)}")
+        _logger.info("fuzz: %s customers, oddities %s, actions %s, forbidden contacts %s",
+                     CUSTOMERS, dict(self.tried), dict(counts), len(forbidden))
