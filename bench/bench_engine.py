@@ -56,10 +56,11 @@ def seed_portfolio(env, customers, invoices):
                                  dunning_segment, dunning_risk_score, create_date, write_date)
         SELECT 'Bench customer ' || g, 'bench' || g || '@example.com', 'bench' || g || '@example.com',
                (%(zones)s::text[])[1 + g %% 6], 'en_US', TRUE, TRUE, 'contact', 'ask',
-               (%(segments)s::text[])[1 + g %% 5], (g * 37) %% 100, now(), now()
+               jsonb_build_object(%(company)s, (%(segments)s::text[])[1 + g %% 5]),
+               jsonb_build_object(%(company)s, (g * 37) %% 100), now(), now()
           FROM generate_series(1, %(n)s) g
      RETURNING id
-    """, {"n": customers, "zones": zones, "segments": segments})
+    """, {"n": customers, "zones": zones, "segments": segments, "company": str(company.id)})
     partner_ids = [row[0] for row in cr.fetchall()]
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", [partner_ids])
     cr.execute("""

@@ -55,6 +55,9 @@
         "web.assets_backend": [
             "dunning_ai/static/src/message/*",
         ],
+        "web.assets_tests": [
+            "dunning_ai/static/tests/tours/**/*",
+        ],
     },
     "demo": [
         "demo/dunning_demo.xml",

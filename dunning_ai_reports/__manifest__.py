@@ -23,5 +23,8 @@
         "views/res_company_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/dunning_reports_demo.xml",
+    ],
     "installable": True,
 }

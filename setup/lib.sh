@@ -84,6 +84,31 @@ ensure_venv() {
     fi
 }
 
+# --- Headless Chromium (browser tests) ----------------------------------------------------
+# Odoo's HttpCase looks for google-chrome, chromium, chromium-browser or google-chrome-stable
+# on PATH and skips tours when none is there. Install Debian's `chromium` when we may.
+ensure_chromium() {
+    local bin
+    for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+        if command -v "$bin" >/dev/null; then
+            CHROME_BIN=$(command -v "$bin")
+            return 0
+        fi
+    done
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "Installing Debian's chromium for the browser tests (apt-get)"
+        if { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >&2; then
+            CHROME_BIN=$(command -v chromium)
+            return 0
+        fi
+        say "apt-get could not install chromium"
+    fi
+    say "No Chrome/Chromium found and not root: the browser tours (HttpCase) will be SKIPPED.
+    Install it yourself (e.g. sudo apt-get install chromium) to run them."
+    CHROME_BIN=""
+    return 1
+}
+
 # --- PostgreSQL ----------------------------------------------------------------------
 # Use the server that answers (PGHOST/PGPORT as given); else start the machine's cluster;
 # else a private cluster in var/pgdata run by the `postgres` system user when we are root.

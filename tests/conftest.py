@@ -53,3 +53,13 @@ def scratch_db():
     yield new
     for name in names:
         subprocess.run(["dropdb", "--if-exists", name], capture_output=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def base_template(odoo_cli):
+    """A database with the suite's dependencies installed, copied by each scenario."""
+    name = f"dunning_ai_base_{uuid.uuid4().hex[:8]}"
+    odoo_cli("-d", name, "-i", "account,account_payment,portal,mail,resource",
+             "--stop-after-init", "--log-level=warn")
+    yield name
+    subprocess.run(["dropdb", "--if-exists", name], capture_output=True, check=False)

@@ -1,11 +1,9 @@
 """Each addon installs, upgrades and uninstalls cleanly, alone and together."""
 import re
 import subprocess
-import uuid
 
 import pytest
 
-DEPENDENCIES = "account,account_payment,portal,mail,resource"
 SUITE = ("dunning_ai", "dunning_ai_sms", "dunning_ai_reports")
 # Lines our addons must never log while being installed, upgraded or removed.
 PROBLEM = re.compile(r"(WARNING|ERROR|CRITICAL) \S+ (odoo\.addons\.dunning_ai\S*|odoo\.modules\.loading):.*|Traceback")
@@ -24,15 +22,6 @@ def module_states(db):
 def assert_clean(proc):
     problems = [m.group(0) for m in PROBLEM.finditer(proc.output)]
     assert not problems, "\n".join(problems)
-
-
-@pytest.fixture(scope="module")
-def base_template(odoo_cli):
-    """A database with the suite's dependencies installed, copied by each scenario."""
-    name = f"dunning_ai_lifecycle_{uuid.uuid4().hex[:8]}"
-    odoo_cli("-d", name, "-i", DEPENDENCIES, "--stop-after-init", "--log-level=warn")
-    yield name
-    subprocess.run(["dropdb", "--if-exists", name], capture_output=True, check=False)
 
 
 @pytest.mark.parametrize("modules", [

@@ -126,6 +126,8 @@ def _auc(y, p):
 
 
 def _threads(config):
+    """Limit OpenMP threads (scikit-learn's OpenMP runtime must be loaded first to be found)."""
+    import sklearn.ensemble  # noqa: F401
     from threadpoolctl import threadpool_limits
     return threadpool_limits(limits=config.n_threads, user_api="openmp")
 
@@ -160,13 +162,15 @@ def _train(history, today, config):
 
     cut = int(len(y) * (1 - config.test_fraction))
     tr, te = slice(0, cut), slice(cut, None)
+    # small companies (just above min_history) still get splits
+    leaf = int(min(20, max(2, cut // 20)))
     clf = HistGradientBoostingClassifier(max_iter=config.max_iter, learning_rate=0.08,
-                                         max_leaf_nodes=31, l2_regularization=1.0,
+                                         max_leaf_nodes=31, l2_regularization=1.0, min_samples_leaf=leaf,
                                          early_stopping=False, random_state=config.random_state)
     clf.fit(X[tr], y[tr])
     reg_tr = has_days[tr]
     reg = HistGradientBoostingRegressor(loss="absolute_error", max_iter=config.max_iter,
-                                        learning_rate=0.08, early_stopping=False,
+                                        learning_rate=0.08, early_stopping=False, min_samples_leaf=leaf,
                                         random_state=config.random_state)
     reg.fit(X[tr][reg_tr], days[tr][reg_tr])
 
@@ -190,7 +194,7 @@ def _train(history, today, config):
     if len(np.unique(y[sample])) == 2:
         imp = permutation_importance(clf, X[sample], y[sample], scoring="roc_auc", n_repeats=3,
                                      random_state=config.random_state, n_jobs=1)
-        importances = {name: float(max(v, 0.0)) for name, v in zip(FEATURES, imp.importances_mean)}
+        importances = {name: float(max(v, 0.0)) for name, v in zip(FEATURES, imp.importances_mean, strict=True)}
     baseline = np.nanmedian(X[tr], axis=0)
     baseline = np.where(np.isnan(baseline), 0.0, baseline)
     prior = company_prior(history, config)
@@ -231,10 +235,15 @@ def _explain_prior(model, F, p):
     return out
 
 
-def _explain_model(model, F, p, top=3):
-    """Top factors: how much P(late) moves when one feature is set to the company's median."""
+def _explain_model(model, F, p, top=3, candidates=8):
+    """Top factors: how much P(late) moves when one feature is set to the company's median.
+
+    Only the ``candidates`` most important features (permutation importance) are
+    tried, which keeps explaining every customer to a handful of predictions.
+    """
     deltas = np.zeros_like(F)
-    for j in range(F.shape[1]):
+    ranked = sorted(range(F.shape[1]), key=lambda j: -model.importances.get(FEATURES[j], 0.0))
+    for j in ranked[:candidates]:
         G = F.copy()
         G[:, j] = model.baseline[j]
         deltas[:, j] = p - model.classifier.predict_proba(G)[:, 1]

@@ -8,8 +8,7 @@ from . import res_company
 from . import res_partner
 from . import account_move
 from . import res_config_settings
-from . import dunning_action_planner
-from . import dunning_action_executor
+from . import dunning_action_engine
 from . import mail_activity
 from . import dunning_team
 from . import dunning_worklist

@@ -1,4 +1,7 @@
+import base64
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .dunning_policy_stage import CHANNELS, TONES
 
@@ -48,7 +51,7 @@ class DunningAction(models.Model):
         readonly=True, help="Why a collector takes over instead of a message (e.g. no_channel).")
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_due = fields.Monetary(
-        string="Amount Due", currency_field="currency_id", readonly=True,
+        currency_field="currency_id", readonly=True,
         help="Open amount of the customer when the action was planned, in company currency.")
     local_hour = fields.Integer(readonly=True, help="Planned hour in the customer's time zone.")
     local_weekday = fields.Integer(readonly=True, help="Planned weekday (Monday = 0) for the customer.")
@@ -96,6 +99,25 @@ class DunningAction(models.Model):
         same_tone = self.policy_id.stage_ids.filtered(
             lambda s: s.tone == self.tone and s.mail_template_id)
         return same_tone[:1].mail_template_id or self.stage_id.mail_template_id
+
+    def _dunning_render_email(self):
+        """What this action's email says: ``{subject, body, attachments, attachment_ids, lang}``.
+
+        The stage's template rendered in the customer's language; the messages part refines it.
+        """
+        self.ensure_one()
+        template = self._dunning_mail_template()
+        if not template:
+            raise UserError(self.env._("Stage %s has no email template.", self.stage_id.name))
+        values = template._generate_template(
+            self.ids, ["subject", "body_html", "attachment_ids", "report_template_ids"])[self.id]
+        return {
+            "subject": values.get("subject") or "",
+            "body": values.get("body_html") or "",
+            "attachments": [(name, base64.b64decode(data)) for name, data in values.get("attachments", [])],
+            "attachment_ids": values.get("attachment_ids") or [],
+            "lang": self.partner_id.lang,
+        }
 
     def action_approve(self):
         """Approve actions waiting in the queue; those planned in the past go out at the next run."""

@@ -107,15 +107,9 @@ class DunningAction(models.Model):
 
     def _dunning_pay_url(self, move):
         """Portal payment link of one invoice, signed for its residual (account_payment's link)."""
-        wizard = (
-            self.env["payment.link.wizard"]
-            .sudo()
-            .with_context(
-                active_model="account.move",
-                active_id=move.id,
-            )
-            .create({"res_model": "account.move", "res_id": move.id})
-        )
+        # An in-memory wizard: rendering must work in read-only requests (form views, previews)
+        Wizard = self.env["payment.link.wizard"].sudo().with_context(active_model="account.move", active_id=move.id)
+        wizard = Wizard.new(Wizard.default_get(list(Wizard._fields)))
         # account_payment joins the base URL and the portal path with a doubled slash
         return wizard.link.replace(f"{move.get_base_url()}//", f"{move.get_base_url()}/", 1)
 

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import format_amount, format_date, format_datetime
+from odoo.tools import SQL, format_amount, format_date, format_datetime
 
 from ..core.talking_points import DEFAULT_BUSINESS_HOURS, build_talking_points
 from .dunning_policy_stage import CHANNELS
@@ -24,7 +24,9 @@ SEGMENTS = [
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Payment-behaviour scores (written by the scoring engine), one value per company
+    # Payment-behaviour scores (written by the scoring engine), one value per company, for
+    # dunning users only; only risk and segment are searched, the others skip the jsonb index
+    # to keep writes cheap
     dunning_risk_score = fields.Float(
         string="Risk Score", digits=(5, 1), readonly=True, company_dependent=True,
         groups="dunning_ai.group_dunning_user")
@@ -32,19 +34,19 @@ class ResPartner(models.Model):
         SEGMENTS, string="Payment Segment", readonly=True, company_dependent=True,
         groups="dunning_ai.group_dunning_user")
     dunning_on_time_rate = fields.Float(
-        string="On-time Rate", readonly=True, company_dependent=True,
+        string="On-time Rate", readonly=True, company_dependent=True, index=False,
         groups="dunning_ai.group_dunning_user")
     dunning_avg_days_late = fields.Float(
-        string="Average Days Late", readonly=True, company_dependent=True,
+        string="Average Days Late", readonly=True, company_dependent=True, index=False,
         groups="dunning_ai.group_dunning_user")
     dunning_predicted_days_late = fields.Float(
-        string="Predicted Days Late", readonly=True, company_dependent=True,
+        string="Predicted Days Late", readonly=True, company_dependent=True, index=False,
         groups="dunning_ai.group_dunning_user")
     dunning_last_scored = fields.Datetime(
-        string="Last Scored", readonly=True, company_dependent=True,
+        string="Last Scored", readonly=True, company_dependent=True, index=False,
         groups="dunning_ai.group_dunning_user")
     dunning_explanation = fields.Text(
-        string="Score Explanation", readonly=True, company_dependent=True,
+        string="Score Explanation", readonly=True, company_dependent=True, index=False,
         groups="dunning_ai.group_dunning_user")
     dunning_needs_rescore = fields.Boolean(copy=False, index=True)
 
@@ -70,24 +72,41 @@ class ResPartner(models.Model):
 
         Channel addons extend it with ``super()``. A customer marked do-not-contact has no channel.
         """
+        if not self:
+            return {}
+        self.flush_model()
+        self.env["mail.blacklist"].flush_model()
+        self.env.cr.execute(SQL(
+            """
+            SELECT p.id, p.dunning_do_not_contact, p.dunning_optout_email, p.dunning_optout_letter,
+                   p.dunning_optout_call, p.email_normalized,
+                   EXISTS (SELECT 1 FROM mail_blacklist bl
+                            WHERE bl.email = p.email_normalized AND bl.active),
+                   p.street IS NOT NULL AND p.street != '' AND p.country_id IS NOT NULL
+                       AND COALESCE(p.city, p.zip, '') != '',
+                   COALESCE(p.phone, '') != '', p.dunning_phone_invalid
+              FROM res_partner p WHERE p.id = ANY(%s)
+            """,
+            self.ids,
+        ))
+        rows = self.env.cr.fetchall()
         result = {}
-        for partner in self:
-            blocked = partner.dunning_do_not_contact and self.env._("do not contact")
-            has_address = bool(partner.street and (partner.city or partner.zip) and partner.country_id)
-            result[partner.id] = {
+        for pid, dnc, no_email, no_letter, no_call, email, blacklisted, address, phone, phone_invalid in rows:
+            blocked = dnc and self.env._("do not contact")
+            result[pid] = {
                 "email": (False, blocked) if blocked else
-                (False, self.env._("opted out of email")) if partner.dunning_optout_email else
-                (False, self.env._("no valid email address")) if not partner.email_normalized else
-                (False, self.env._("email address blacklisted")) if partner.is_blacklisted else
+                (False, self.env._("opted out of email")) if no_email else
+                (False, self.env._("no valid email address")) if not email else
+                (False, self.env._("email address blacklisted")) if blacklisted else
                 (True, ""),
                 "letter": (False, blocked) if blocked else
-                (False, self.env._("opted out of letters")) if partner.dunning_optout_letter else
-                (False, self.env._("no complete postal address")) if not has_address else
+                (False, self.env._("opted out of letters")) if no_letter else
+                (False, self.env._("no complete postal address")) if not address else
                 (True, ""),
                 "call": (False, blocked) if blocked else
-                (False, self.env._("opted out of calls")) if partner.dunning_optout_call else
-                (False, self.env._("no phone number")) if not partner.phone else
-                (False, self.env._("phone number marked wrong by a collector")) if partner.dunning_phone_invalid else
+                (False, self.env._("opted out of calls")) if no_call else
+                (False, self.env._("no phone number")) if not phone else
+                (False, self.env._("phone number marked wrong by a collector")) if phone_invalid else
                 (True, ""),
             }
         return result

@@ -50,6 +50,7 @@ class ResPartner(models.Model):
         history, but the credit note counts. Cancelled, draft, zero-amount and
         vendor documents never appear.
         """
+        self.env.flush_all()
         action_rel = self.env["dunning.action"]._fields["move_ids"]
         partner_filter = (SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
                           if partner_ids is not None else SQL())
@@ -138,8 +139,8 @@ class ResPartner(models.Model):
                AND m.amount_total_signed != 0 %s
             """, company.id, partner_filter))
         refunds = self.env.cr.fetchall()
-        cols = list(zip(*rows)) if rows else [()] * 11
-        ref = list(zip(*refunds)) if refunds else [(), ()]
+        cols = list(zip(*rows, strict=True)) if rows else [()] * 11
+        ref = list(zip(*refunds, strict=True)) if refunds else [(), ()]
         return History(
             move_id=cols[0], partner=cols[1], date=cols[2], due=cols[3], settle=cols[4],
             amount=np.asarray(cols[5], np.float64), residual=np.asarray(cols[6], np.float64),
@@ -151,15 +152,16 @@ class ResPartner(models.Model):
     # Scoring entry point (called by crons, the engine and the benchmark)
     # ------------------------------------------------------------------
     @api.model
-    def _dunning_score_company(self, company, partner_ids=None, retrain=False):
+    def _dunning_score_company(self, company, partner_ids=None, retrain=False, today=None):
         """Score the customers of ``company`` (all of them, or ``partner_ids``) set-wise.
 
         With ``retrain`` the company's model is refitted first from the same
         history. Otherwise the active model is used; a missing or unreadable one
-        falls back to the prior (logged). Returns timings and counts.
+        falls back to the prior (logged). ``today`` defaults to the company's
+        current date. Returns timings and counts.
         """
         stats = {"company": company.id}
-        today = fields.Date.context_today(self.with_company(company))
+        today = today or fields.Date.context_today(self.with_company(company))
         t0 = time.perf_counter()
         history = self._dunning_history(company, partner_ids=partner_ids)
         stats["features_s"] = time.perf_counter() - t0
@@ -213,26 +215,27 @@ class ResPartner(models.Model):
         lang = company.partner_id.lang or self.env.lang or "en_US"
         texts = self.with_context(lang=lang)._dunning_explanation_texts(result.explanations)
         now = fields.Datetime.to_string(fields.Datetime.now())
+        columns = zip(SCORE_FIELDS, ("risk", "segment", "on_time", "avg_late", "pred_late", "now", "explanation"),
+                      strict=True)
+        sets = SQL(", ").join(
+            SQL("%s = COALESCE(p.%s, '{}') || jsonb_build_object(%s, v.%s)",
+                SQL.identifier(field), SQL.identifier(field), key, SQL.identifier(value))
+            for field, value in columns)
         n = len(result.partners)
         for start in range(0, n, WRITE_BATCH):
             sl = slice(start, start + WRITE_BATCH)
             cr.execute(SQL(
                 """
                 UPDATE res_partner p
-                   SET dunning_risk_score = COALESCE(p.dunning_risk_score, '{}') || jsonb_build_object(%(key)s, v.risk),
-                       dunning_segment = COALESCE(p.dunning_segment, '{}') || jsonb_build_object(%(key)s, v.segment),
-                       dunning_on_time_rate = COALESCE(p.dunning_on_time_rate, '{}') || jsonb_build_object(%(key)s, v.on_time),
-                       dunning_avg_days_late = COALESCE(p.dunning_avg_days_late, '{}') || jsonb_build_object(%(key)s, v.avg_late),
-                       dunning_predicted_days_late = COALESCE(p.dunning_predicted_days_late, '{}') || jsonb_build_object(%(key)s, v.pred_late),
-                       dunning_last_scored = COALESCE(p.dunning_last_scored, '{}') || jsonb_build_object(%(key)s, %(now)s::text),
-                       dunning_explanation = COALESCE(p.dunning_explanation, '{}') || jsonb_build_object(%(key)s, v.explanation),
-                       dunning_needs_rescore = FALSE
+                   SET %(sets)s, dunning_needs_rescore = FALSE
                   FROM unnest(%(ids)s::int[], %(risk)s::float8[], %(segment)s::text[], %(on_time)s::float8[],
-                              %(avg_late)s::float8[], %(pred_late)s::float8[], %(explanation)s::text[])
-                       AS v(id, risk, segment, on_time, avg_late, pred_late, explanation)
+                              %(avg_late)s::float8[], %(pred_late)s::float8[], %(explanation)s::text[],
+                              %(now)s::text[])
+                       AS v(id, risk, segment, on_time, avg_late, pred_late, explanation, now)
                  WHERE p.id = v.id
                 """,
-                key=key, now=now,
+                sets=sets,
+                now=[now] * len(result.partners[sl]),
                 ids=result.partners[sl].tolist(),
                 risk=result.risk[sl].tolist(),
                 segment=[str(s) for s in result.segment[sl]],
@@ -241,14 +244,15 @@ class ResPartner(models.Model):
                 pred_late=np.round(np.nan_to_num(result.predicted_days_late[sl]), 1).tolist(),
                 explanation=texts[sl],
             ))
-        if full:
-            cr.execute(SQL(
-                """
-                UPDATE account_move
-                   SET dunning_late_probability = NULL, dunning_predicted_payment_date = NULL
-                 WHERE company_id = %s AND dunning_predicted_payment_date IS NOT NULL
-                   AND (state != 'posted' OR payment_state NOT IN ('not_paid', 'partial'))
-                """, company.id))
+        # settled or cancelled invoices of the scored customers lose their predictions
+        scope = SQL() if full else SQL("AND commercial_partner_id = ANY(%s)", result.partners.tolist())
+        cr.execute(SQL(
+            """
+            UPDATE account_move
+               SET dunning_late_probability = NULL, dunning_predicted_payment_date = NULL
+             WHERE company_id = %s AND dunning_predicted_payment_date IS NOT NULL
+               AND (state != 'posted' OR payment_state NOT IN ('not_paid', 'partial')) %s
+            """, company.id, scope))
         moves = result.move_ids
         dates = [(_EPOCH + datetime.timedelta(days=int(d))).isoformat() for d in result.predicted_payment_day]
         for start in range(0, len(moves), WRITE_BATCH):
@@ -269,41 +273,43 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     def _dunning_explanation_texts(self, explanations):
         """One translated paragraph per customer from the core's factor lists."""
-        _ = self.env._
         facts = {
-            "n_settled": _("%(value)s invoices paid so far"),
-            "on_time_rate": _("pays %(value)s of invoices on time (typical customer: %(baseline)s)"),
-            "mean_days_late": _("pays %(value)s days after the due date on average (typical: %(baseline)s)"),
-            "median_days_late": _("usually pays %(value)s days after the due date (typical: %(baseline)s)"),
-            "p90_days_late": _("is sometimes up to %(value)s days late (typical: %(baseline)s)"),
-            "last_days_late": _("paid the last invoice %(value)s days after its due date"),
-            "trend_days_late": _("recent payments are %(value)s days later than before"),
-            "typical_days_to_pay": _("usually pays %(value)s days after the invoice date (typical: %(baseline)s)"),
-            "open_amount": _("has %(value)s open (typical: %(baseline)s)"),
-            "overdue_amount": _("has %(value)s overdue (typical: %(baseline)s)"),
-            "overdue_count": _("has %(value)s overdue invoices"),
-            "oldest_overdue_days": _("the oldest overdue invoice is %(value)s days late"),
-            "partial_share": _("pays %(value)s of invoices in several parts"),
-            "refund_rate": _("received credit notes on %(value)s of invoices"),
-            "dispute_count": _("disputed %(value)s invoices"),
-            "reminders_per_invoice": _("needed %(value)s reminders per invoice before paying"),
-            "relationship_days": _("customer for %(value)s days"),
-            "amount_vs_usual": _("this amount is %(value)s times the customer's usual"),
-            "term_days": _("payment terms of %(value)s days"),
-            "log_amount": _("usual invoice amount %(value)s (typical: %(baseline)s)"),
+            "n_settled": self.env._("%(value)s invoices paid so far"),
+            "on_time_rate": self.env._("pays %(value)s of invoices on time (typical customer: %(baseline)s)"),
+            "mean_days_late": self.env._("pays %(value)s days after the due date on average (typical: %(baseline)s)"),
+            "median_days_late": self.env._("usually pays %(value)s days after the due date (typical: %(baseline)s)"),
+            "p90_days_late": self.env._("is sometimes up to %(value)s days late (typical: %(baseline)s)"),
+            "last_days_late": self.env._("paid the last invoice %(value)s days after its due date"),
+            "trend_days_late": self.env._("recent payments are %(value)s days later than before"),
+            "typical_days_to_pay": self.env._(
+                "usually pays %(value)s days after the invoice date (typical: %(baseline)s)"),
+            "open_amount": self.env._("has %(value)s open (typical: %(baseline)s)"),
+            "overdue_amount": self.env._("has %(value)s overdue (typical: %(baseline)s)"),
+            "overdue_count": self.env._("has %(value)s overdue invoices"),
+            "oldest_overdue_days": self.env._("the oldest overdue invoice is %(value)s days late"),
+            "partial_share": self.env._("pays %(value)s of invoices in several parts"),
+            "refund_rate": self.env._("received credit notes on %(value)s of invoices"),
+            "dispute_count": self.env._("disputed %(value)s invoices"),
+            "reminders_per_invoice": self.env._("needed %(value)s reminders per invoice before paying"),
+            "relationship_days": self.env._("customer for %(value)s days"),
+            "amount_vs_usual": self.env._("this amount is %(value)s times the customer's usual"),
+            "term_days": self.env._("payment terms of %(value)s days"),
+            "log_amount": self.env._("usual invoice amount %(value)s (typical: %(baseline)s)"),
         }
-        effect = {"up": _("Raises risk"), "down": _("Lowers risk")}
+        effect = {"up": self.env._("Raises risk"), "down": self.env._("Lowers risk")}
         reasons = {
-            "too_little_history": _("the company has %(company_settled)s settled invoices, fewer than the "
-                                    "%(min_history)s a learned model needs"),
-            "one_class": _("all of the company's settled invoices have the same outcome"),
-            "model_unavailable": _("the learned model could not be loaded"),
-            "no_model": _("no model has been trained yet"),
+            "too_little_history": self.env._(
+                "the company has %(company_settled)s settled invoices, fewer than the "
+                "%(min_history)s a learned model needs"),
+            "one_class": self.env._("all of the company's settled invoices have the same outcome"),
+            "model_unavailable": self.env._("the learned model could not be loaded"),
+            "no_model": self.env._("no model has been trained yet"),
         }
-        prior_text = _("Estimate from the customer's own record shrunk toward the company's, because %(reason)s.")
-        customer_text = _("The customer paid %(late_rate)s of %(n_settled)s invoices late; "
-                          "the company's late rate is %(company_rate)s.")
-        no_history_text = _("No paid invoice yet: the company's late rate of %(company_rate)s is used.")
+        prior_text = self.env._(
+            "Estimate from the customer's own record shrunk toward the company's, because %(reason)s.")
+        customer_text = self.env._("The customer paid %(late_rate)s of %(n_settled)s invoices late; "
+                                   "the company's late rate is %(company_rate)s.")
+        no_history_text = self.env._("No paid invoice yet: the company's late rate of %(company_rate)s is used.")
         out = []
         for factors in explanations:
             lines = []

@@ -8,3 +8,6 @@ from . import test_call_outcome
 from . import test_collectors_security
 from . import test_worklist
 from . import test_messages
+from . import test_tour
+from . import test_menus
+from . import test_scores

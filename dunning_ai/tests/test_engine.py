@@ -175,6 +175,18 @@ class TestDunningPlanner(DunningEngineCommon):
         self.assertAlmostEqual(action.amount_due, 250.0, msg="total in company currency")
         self.assertIn("2 currencies", action.reason)
 
+    def test_company_holidays_and_weekends_are_skipped(self):
+        calendar = self.company.resource_calendar_id
+        self.env["resource.calendar.leaves"].create({
+            "name": "Company holiday", "calendar_id": calendar.id, "company_id": self.company.id,
+            "date_from": "2026-03-09 00:00:00", "date_to": "2026-03-10 23:59:59",
+        })
+        customer = self._customer("Holiday Co", tz="UTC")
+        self._dunning_invoice(customer, 400.0, "2026-02-01", "2026-03-01")
+        action = self._plan("2026-03-07 10:00:00")  # a Saturday, then two days of holiday
+        self.assertGreaterEqual(action.planned_at, datetime(2026, 3, 11, 8))
+        self.assertLess(action.planned_at.weekday(), 5)
+
     def test_customer_without_time_zone_uses_company_time_zone(self):
         self.company.partner_id.tz = "Asia/Tokyo"
         customer = self._customer("No TZ Co", tz=False)
@@ -374,6 +386,14 @@ class TestDunningConfiguration(DunningEngineCommon):
         self.assertEqual(len(policy), 1)
         self.assertEqual(policy.stage_ids.mapped("tone"), ["courtesy", "friendly", "firm", "final"])
         self.assertTrue(all(policy.stage_ids.mapped("mail_template_id")))
+
+    def test_settings_form_saves(self):
+        with Form(self.env["res.config.settings"]) as settings:
+            settings.dunning_max_contacts_week = 3
+            settings.dunning_quiet_hour_start = 21.0
+        self.assertEqual(self.env.company.dunning_max_contacts_week, 3)
+        with self.assertRaises(ValidationError):
+            self.env.company.dunning_business_hour_end = 6.0
 
     def test_channel_contract(self):
         availability = self.customer._dunning_channel_availability()[self.customer.id]

@@ -9,6 +9,7 @@ from ..core import kpi
 
 #: Months of sales history the count-back DSO walks back through.
 COUNTBACK_MONTHS = 12
+IMPACT_COUNTS = ("sent_count", "automated_count", "manual_count", "approved_count", "overridden_count")
 BUCKET_FIELDS = ("amount_current", "amount_1_30", "amount_31_60", "amount_61_90", "amount_90_plus")
 
 
@@ -108,7 +109,7 @@ class DunningKpi(models.AbstractModel):
             ((start + relativedelta(months=1)) - start).days for start in month_starts[1:]
         ]
         rows = Moves._read_group(
-            domain + [("date", ">=", first), ("date", "<=", date_to)],
+            domain + [("kind", "=", "sale"), ("date", ">=", first), ("date", "<=", date_to)],
             ([groupby] if groupby else []) + ["date:month"],
             ["credit_sales:sum"],
         )
@@ -120,6 +121,18 @@ class DunningKpi(models.AbstractModel):
             if key in index:
                 sales[index[key], position[fields.Date.to_date(month)]] = amount or 0.0
         return sales, month_days
+
+    @api.model
+    def _dunning_dso(self, company, date_from, date_to):
+        """Standard DSO of the company alone: ending receivables and credit sales, two queries."""
+        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
+        domain = [("company_id", "=", company.id)]
+        [(receivables,)] = self.env["dunning.report.aging"].with_context(dunning_as_of=date_to)._read_group(
+            domain, [], ["amount_open:sum"])
+        [(sales,)] = self.env["dunning.report.receivable"]._read_group(
+            domain + [("kind", "=", "sale"), ("date", ">=", date_from), ("date", "<=", date_to)],
+            [], ["credit_sales:sum"])
+        return _clean(kpi.dso_standard(receivables or 0.0, sales or 0.0, (date_to - date_from).days + 1))
 
     @api.model
     def _dunning_effectiveness(self, company, date_from, date_to, groupby):
@@ -139,26 +152,34 @@ class DunningKpi(models.AbstractModel):
         } for key, count, paid_7, paid_14, days in rows]
 
     @api.model
-    def _dunning_impact(self, company, date_from, date_to):
-        """Contacts sent, automated vs manual, approvals, overrides, hours saved, DSO vs before."""
+    def _dunning_impact(self, company, date_from, date_to, dso=None):
+        """Contacts sent, automated vs manual, approvals, overrides, hours saved, DSO vs before.
+
+        Also the share of sent reminders paid within 7 / 14 days and the median days to
+        pay (NULL outcomes of unsent actions drop out of the averages): one query for all.
+        ``dso`` of the period may be passed when the caller has it already.
+        """
         date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
-        totals = self._group_rows(
-            self.env["dunning.report.action"],
+        [totals] = self.env["dunning.report.action"]._read_group(
             [("company_id", "=", company.id), ("date", ">=", date_from), ("date", "<=", date_to)],
-            None,
-            ["sent_count:sum", "automated_count:sum", "manual_count:sum",
-             "approved_count:sum", "overridden_count:sum"],
-        )[None]
-        dso = self._dunning_period_kpis(company, date_from, date_to)[0]["dso"]
+            [],
+            [f"{name}:sum" for name in IMPACT_COUNTS] + ["paid_7:avg", "paid_14:avg", "days_to_pay:array_agg"],
+        )
+        counts = dict(zip(IMPACT_COUNTS, (int(value or 0) for value in totals), strict=False))
+        paid_7, paid_14, days = totals[len(IMPACT_COUNTS):]
+        if dso is None:
+            dso = self._dunning_dso(company, date_from, date_to)
         baseline = False
         since = company.dunning_enabled_since
         if since:
             length = (date_to - date_from).days + 1
-            baseline = self._dunning_period_kpis(
-                company, since - timedelta(days=length), since - timedelta(days=1))[0]["dso"]
+            baseline = self._dunning_dso(company, since - timedelta(days=length), since - timedelta(days=1))
         return {
-            **{name: int(value) for name, value in totals.items()},
-            "hours_saved": kpi.hours_saved(totals["automated_count"], company.dunning_minutes_per_reminder),
+            **counts,
+            "paid_7": _clean(paid_7),
+            "paid_14": _clean(paid_14),
+            "median_days": _clean(kpi.median_days([d if d is not None else np.nan for d in days or []])),
+            "hours_saved": kpi.hours_saved(counts["automated_count"], company.dunning_minutes_per_reminder),
             "dso": dso,
             "baseline_dso": baseline,
             "dso_change": _clean(dso - baseline) if dso is not False and baseline is not False else False,
@@ -166,20 +187,47 @@ class DunningKpi(models.AbstractModel):
 
     @api.model
     def _dunning_forecast(self, company, date_from, date_to):
-        """Forecast and actual cash-in per week (Monday) between two dates, with the error."""
+        """Forecast and actual cash-in per week (Monday) between two dates, with the error.
+
+        A week that has begun is judged on the forecast frozen before it began (the latest
+        ``dunning.forecast.snapshot`` taken on or before its Monday) when there is one:
+        predictions of paid invoices are cleared by rescoring. Other weeks use the live
+        forecast of the report view.
+        """
+        date_from, date_to = fields.Date.to_date(date_from), fields.Date.to_date(date_to)
         rows = self.env["dunning.report.forecast"]._read_group(
             [("company_id", "=", company.id), ("week", ">=", date_from), ("week", "<=", date_to)],
             ["week:day"],
             ["amount_forecast:sum", "amount_actual:sum"],
         )
-        error, mape = kpi.forecast_error([r[1] for r in rows], [r[2] for r in rows])
-        weeks = [{
-            "week": fields.Date.to_date(week),
-            "forecast": forecast or 0.0,
-            "actual": actual or 0.0,
-            "error": float(err),
-        } for (week, forecast, actual), err in zip(rows, error, strict=True)]
-        return weeks, _clean(mape)
+        live = {fields.Date.to_date(week): (forecast or 0.0, actual or 0.0) for week, forecast, actual in rows}
+        Snapshot = self.env["dunning.forecast.snapshot"]
+        today = fields.Date.context_today(self)
+        taken = sorted(fields.Date.to_date(day) for [day] in Snapshot._read_group(
+            [("company_id", "=", company.id), ("date", "<=", min(date_to, today))], ["date:day"]))
+        amounts = {
+            (snap.date, snap.week): snap.amount_forecast
+            for snap in Snapshot.search([("company_id", "=", company.id), ("date", "in", taken),
+                                         ("week", ">=", date_from), ("week", "<=", date_to)])
+        }
+        frozen = {}
+        week = date_from + timedelta(days=-date_from.weekday() % 7)
+        while week <= min(date_to, today):
+            governing = [day for day in taken if day <= week]
+            if governing:
+                frozen[week] = amounts.get((governing[-1], week), 0.0)
+            week += timedelta(weeks=1)
+        weeks = sorted(set(live) | set(frozen))
+        forecast = [frozen.get(week, live.get(week, (0.0, 0.0))[0]) for week in weeks]
+        actual = [live.get(week, (0.0, 0.0))[1] for week in weeks]
+        error, mape = kpi.forecast_error(forecast, actual)
+        return [{
+            "week": week,
+            "forecast": forecast[i],
+            "actual": actual[i],
+            "error": float(error[i]),
+            "frozen": week in frozen,
+        } for i, week in enumerate(weeks)], _clean(mape)
 
     @api.model
     def _dunning_model_quality(self, company, limit=12):

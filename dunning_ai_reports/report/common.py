@@ -8,6 +8,24 @@ INVOICE_LINE_WHERE = SQL(
 )
 
 
+#: Cash reconciled with customer invoice lines, one row per partial and invoice side:
+#: ``s.line_id`` is the invoice's receivable line (``l``, move ``m``), ``s.sign`` turns the
+#: partial into an amount received (negative for money paid back on a credit note).
+#: Use with ``INVOICE_CASH_WHERE``: the counterpart must not be an invoice line itself
+#: (a credit note settling an invoice is no cash).
+INVOICE_CASH_FROM = SQL("""
+    account_partial_reconcile p
+    CROSS JOIN LATERAL (VALUES (p.debit_move_id, p.credit_move_id, 1.0),
+                               (p.credit_move_id, p.debit_move_id, -1.0)) AS s(line_id, other_id, sign)
+    JOIN account_move_line l ON l.id = s.line_id
+    JOIN account_move m ON m.id = l.move_id
+""")
+INVOICE_CASH_WHERE = SQL(
+    "%s AND NOT EXISTS (SELECT 1 FROM account_move_line il "
+    "WHERE il.id = s.other_id AND il.display_type = 'payment_term')",
+    INVOICE_LINE_WHERE,
+)
+
 
 def partner_columns(env, company_column):
     """Segment and collector of the commercial partner ``rp`` for the row's company.

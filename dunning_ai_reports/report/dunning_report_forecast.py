@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
-from .common import INVOICE_LINE_WHERE, partner_columns
+from .common import INVOICE_CASH_FROM, INVOICE_CASH_WHERE, INVOICE_LINE_WHERE, partner_columns
 
 
 class DunningReportForecast(models.Model):
@@ -26,6 +26,7 @@ class DunningReportForecast(models.Model):
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
     collector_id = fields.Many2one("res.users", readonly=True)
+    kind = fields.Selection([("forecast", "Forecast"), ("actual", "Actual")], readonly=True)
     week = fields.Date(readonly=True, help="Monday of the week.")
     is_predicted = fields.Boolean(string="From Prediction", readonly=True)
     amount_forecast = fields.Monetary(string="Forecast", readonly=True)
@@ -44,40 +45,30 @@ class DunningReportForecast(models.Model):
     def _table_query(self):
         return SQL(
             """
-            WITH inv AS (
-                SELECT l.id, l.company_id, l.move_id, m.commercial_partner_id AS partner_id,
-                       COALESCE(m.dunning_predicted_payment_date, l.date_maturity) AS expected,
+            WITH rows AS (
+                SELECT l.id * 2 AS id, 'forecast' AS kind, l.company_id, l.move_id,
+                       m.commercial_partner_id AS partner_id,
+                       date_trunc('week', COALESCE(m.dunning_predicted_payment_date, l.date_maturity))::date AS week,
                        m.dunning_predicted_payment_date IS NOT NULL AS is_predicted,
-                       CASE WHEN l.amount_residual = 0 THEN l.balance ELSE l.amount_residual END AS amount
+                       CASE WHEN l.amount_residual = 0 THEN l.balance ELSE l.amount_residual END AS amount_forecast,
+                       0.0 AS amount_actual
                   FROM account_move_line l
                   JOIN account_move m ON m.id = l.move_id
                  WHERE %(where)s
-            ), rows AS (
-                SELECT inv.id * 2 AS id, inv.company_id, inv.move_id, inv.partner_id,
-                       date_trunc('week', inv.expected)::date AS week, inv.is_predicted,
-                       inv.amount AS amount_forecast, 0.0 AS amount_actual
-                  FROM inv
                 UNION ALL
-                SELECT p.id * 2 + 1, inv.company_id, inv.move_id, inv.partner_id,
-                       date_trunc('week', p.max_date)::date, inv.is_predicted, 0.0,
-                       CASE WHEN p.debit_move_id = inv.id THEN p.amount ELSE -p.amount END
-                  FROM (
-                        SELECT id, debit_move_id, credit_move_id AS other_id, debit_move_id AS inv_id, amount, max_date
-                          FROM account_partial_reconcile
-                        UNION ALL
-                        SELECT id, debit_move_id, debit_move_id, credit_move_id, amount, max_date
-                          FROM account_partial_reconcile
-                       ) p
-                  JOIN inv ON inv.id = p.inv_id
-                  JOIN account_move_line other ON other.id = p.other_id
-                  JOIN account_move om ON om.id = other.move_id AND om.move_type = 'entry'
+                SELECT p.id * 2 + 1, 'actual', l.company_id, l.move_id, m.commercial_partner_id,
+                       date_trunc('week', p.max_date)::date, m.dunning_predicted_payment_date IS NOT NULL,
+                       0.0, s.sign * p.amount
+                  FROM %(cash_from)s
+                 WHERE %(cash_where)s
             )
-            SELECT r.id, r.company_id, c.currency_id, r.move_id, r.partner_id, %(partner_cols)s,
+            SELECT r.id, r.kind, r.company_id, c.currency_id, r.move_id, r.partner_id, %(partner_cols)s,
                    r.week, r.is_predicted, r.amount_forecast, r.amount_actual,
                    r.amount_actual - r.amount_forecast AS amount_variance
               FROM rows r
               JOIN res_company c ON c.id = r.company_id
               JOIN res_partner rp ON rp.id = r.partner_id
             """,
-            where=INVOICE_LINE_WHERE, partner_cols=partner_columns(self.env, SQL("r.company_id")),
+            where=INVOICE_LINE_WHERE, cash_from=INVOICE_CASH_FROM, cash_where=INVOICE_CASH_WHERE,
+            partner_cols=partner_columns(self.env, SQL("r.company_id")),
         )

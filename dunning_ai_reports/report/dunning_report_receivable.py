@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
-from .common import INVOICE_LINE_WHERE, partner_columns
+from .common import INVOICE_CASH_FROM, INVOICE_CASH_WHERE, INVOICE_LINE_WHERE, partner_columns
 
 
 class DunningReportReceivable(models.Model):
@@ -29,6 +29,7 @@ class DunningReportReceivable(models.Model):
     segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
     collector_id = fields.Many2one("res.users", readonly=True)
     date = fields.Date(readonly=True)
+    kind = fields.Selection([("sale", "Invoice or Credit Note"), ("cash", "Cash")], readonly=True)
     credit_sales = fields.Monetary(readonly=True)
     collected = fields.Monetary(string="Cash Collected", readonly=True)
     collected_after_reminder = fields.Monetary(readonly=True)
@@ -44,30 +45,18 @@ class DunningReportReceivable(models.Model):
         "res.company": ["dunning_collect_window_days", "dunning_minutes_per_reminder"],
     }
 
+    def init(self):
+        """Index the invoices' receivable lines: every cash row looks up both sides of a partial."""
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS account_move_line_dunning_payment_term_idx ON account_move_line (id) "
+            "INCLUDE (move_id, company_id, date) WHERE display_type = 'payment_term'"
+        )
+
     @property
     def _table_query(self):
         return SQL(
             """
-            WITH inv AS (
-                SELECT l.id, l.company_id, l.move_id, m.commercial_partner_id AS partner_id,
-                       l.date, l.balance
-                  FROM account_move_line l
-                  JOIN account_move m ON m.id = l.move_id
-                 WHERE %(where)s
-            ), cash AS (
-                SELECT p.id, inv.company_id, inv.move_id, inv.partner_id, p.max_date AS date,
-                       p.amount, p.credit_move_id AS other_id
-                  FROM account_partial_reconcile p JOIN inv ON inv.id = p.debit_move_id
-                UNION ALL
-                SELECT p.id, inv.company_id, inv.move_id, inv.partner_id, p.max_date,
-                       -p.amount, p.debit_move_id
-                  FROM account_partial_reconcile p JOIN inv ON inv.id = p.credit_move_id
-            ), payments AS (
-                SELECT cash.* FROM cash
-                  JOIN account_move_line other ON other.id = cash.other_id
-                  JOIN account_move om ON om.id = other.move_id
-                 WHERE om.move_type = 'entry'
-            ), reminded AS (
+            WITH reminded AS (
                 SELECT rel.account_move_id AS move_id, a.executed_at::date AS day_from,
                        a.executed_at::date + COALESCE(c.dunning_collect_window_days, 14) AS day_to
                   FROM dunning_action a
@@ -75,23 +64,28 @@ class DunningReportReceivable(models.Model):
                   JOIN res_company c ON c.id = a.company_id
                  WHERE a.state = 'done' AND a.executed_at IS NOT NULL
             ), movements AS (
-                SELECT inv.id * 2 AS id, inv.company_id, inv.move_id, inv.partner_id, inv.date,
-                       inv.balance AS credit_sales, 0.0 AS collected, 0.0 AS collected_after_reminder
-                  FROM inv
+                SELECT l.id * 2 AS id, 'sale' AS kind, l.company_id, l.move_id,
+                       m.commercial_partner_id AS partner_id, l.date,
+                       l.balance AS credit_sales, 0.0 AS collected, 0.0 AS collected_after_reminder
+                  FROM account_move_line l
+                  JOIN account_move m ON m.id = l.move_id
+                 WHERE %(where)s
                 UNION ALL
-                SELECT cash.id * 2 + 1, cash.company_id, cash.move_id, cash.partner_id, cash.date,
-                       0.0, cash.amount,
+                SELECT p.id * 2 + 1, 'cash', l.company_id, l.move_id, m.commercial_partner_id, p.max_date,
+                       0.0, s.sign * p.amount,
                        CASE WHEN EXISTS (
                            SELECT 1 FROM reminded r
-                            WHERE r.move_id = cash.move_id AND cash.date BETWEEN r.day_from AND r.day_to
-                       ) THEN cash.amount ELSE 0.0 END
-                  FROM payments cash
+                            WHERE r.move_id = l.move_id AND p.max_date BETWEEN r.day_from AND r.day_to
+                       ) THEN s.sign * p.amount ELSE 0.0 END
+                  FROM %(cash_from)s
+                 WHERE %(cash_where)s
             )
-            SELECT mv.id, mv.company_id, c.currency_id, mv.move_id, mv.partner_id, %(partner_cols)s,
+            SELECT mv.id, mv.kind, mv.company_id, c.currency_id, mv.move_id, mv.partner_id, %(partner_cols)s,
                    mv.date, mv.credit_sales, mv.collected, mv.collected_after_reminder
               FROM movements mv
               JOIN res_company c ON c.id = mv.company_id
               JOIN res_partner rp ON rp.id = mv.partner_id
             """,
-            where=INVOICE_LINE_WHERE, partner_cols=partner_columns(self.env, SQL("mv.company_id")),
+            where=INVOICE_LINE_WHERE, cash_from=INVOICE_CASH_FROM, cash_where=INVOICE_CASH_WHERE,
+            partner_cols=partner_columns(self.env, SQL("mv.company_id")),
         )

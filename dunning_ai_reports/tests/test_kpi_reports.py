@@ -192,6 +192,8 @@ class TestDunningReports(DunningCommon):
         self.assertEqual(impact["approved_count"], 1, "act2 went from to approve to scheduled")
         self.assertEqual(impact["overridden_count"], 1, "act5 was cancelled by the collector")
         self.assertAlmostEqual(impact["hours_saved"], 0.1, places=6, msg="1 automated x 6 minutes")
+        # of March's two sent reminders, act4 was paid in 14 days, act2 is still open
+        self.assertEqual((impact["paid_7"], impact["paid_14"], impact["median_days"]), (0.0, 0.5, 14.0))
         # before: 29 Jan - 28 Feb (31 days), sales 1500 (inv3), receivables on 28 Feb 3200
         self.assertAlmostEqual(impact["baseline_dso"], 3200.0 / 1500.0 * 31, places=6)
         self.assertAlmostEqual(impact["dso_change"], 4300.0 / 2600.0 * 31 - 3200.0 / 1500.0 * 31, places=6)
@@ -212,6 +214,23 @@ class TestDunningReports(DunningCommon):
         forecast = self.env["dunning.report.forecast"].search([("move_id", "=", self.inv3.id)])
         self.assertEqual({(r.week, r.amount_forecast, r.amount_actual, r.is_predicted) for r in forecast},
                          {(date(2026, 2, 9), 1000.0, 0.0, False), (date(2026, 3, 16), 0.0, 500.0, False)})
+
+    def test_past_weeks_keep_the_frozen_forecast(self):
+        inv8 = self._dunning_invoice(self.partner_b, 500.0, "2026-05-01", "2026-05-31")
+        inv8.dunning_predicted_payment_date = "2026-06-03"  # week of Mon 06-01
+        with freeze_time("2026-05-25"):
+            self.env["dunning.forecast.snapshot"]._cron_dunning_forecast_snapshot()
+        snapshot = self.env["dunning.forecast.snapshot"].search([("company_id", "=", self.company.id)])
+        # everything else open on 05-25 was expected earlier, hence this week:
+        # inv2 2000 - credit note 200 + inv3 1000 + inv5 400
+        self.assertEqual({(s.week, s.amount_forecast) for s in snapshot},
+                         {(date(2026, 5, 25), 3200.0), (date(2026, 6, 1), 500.0)})
+        self._dunning_pay(inv8, 500.0, "2026-06-02")
+        inv8.dunning_predicted_payment_date = False  # what rescoring does to paid invoices
+        with freeze_time("2026-06-10"):
+            weeks, _mape = self.env["dunning.kpi"]._dunning_forecast(self.company, date(2026, 5, 25), date(2026, 6, 1))
+        self.assertEqual([(w["week"], w["forecast"], w["actual"], w["frozen"]) for w in weeks],
+                         [(date(2026, 5, 25), 3200.0, 0.0, True), (date(2026, 6, 1), 500.0, 500.0, True)])
 
     # ----- dashboard, report, digest, security ---------------------------------------
     def test_dashboard_breakdown_and_pdf(self):
@@ -243,6 +262,33 @@ class TestDunningReports(DunningCommon):
         self.assertIn("Collector hours saved", mail.body_html)
         self.assertEqual(len(mail.attachment_ids), 1, "the management report is attached")
 
+    def test_digest_cron_runs_for_each_company(self):
+        manager = new_test_user(self.env, login="dunning_mgr2", groups="dunning_ai.group_dunning_manager",
+                                email="manager2@example.com")
+        cron = self.env.ref("dunning_ai_reports.ir_cron_dunning_report_digest")
+        with freeze_time("2026-04-01 07:00:00"), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        mails = self.env["mail.mail"].search([("subject", "like", "collections 2026-03-03 - 2026-04-01")])
+        self.assertEqual(len(mails), 1, "one digest for the company, to all its managers at once")
+        self.assertIn(manager.partner_id, mails.recipient_ids)
+        self.assertNotIn(self.collector.partner_id, mails.recipient_ids, "collectors do not get the digest")
+
+    def test_demo_reminder_history_only_for_late_invoices(self):
+        on_time = self._dunning_invoice(self.partner_a, 100.0, "2026-03-02", "2026-04-01")
+        self._dunning_pay(on_time, 100.0, "2026-04-03")
+        with freeze_time("2026-04-30"):
+            actions = self.env["dunning.demo"]._generate_reminder_history(days=180)
+        by_move = {move: actions.filtered(lambda a, m=move: a.move_ids == m) for move in actions.move_ids}
+        # inv1 due 02-09 paid 03-05: reminders on 02-14 and 02-28, none on 03-14
+        self.assertEqual(sorted(by_move[self.inv1].mapped("channel")), ["email", "letter"])
+        # inv4 due 03-11 paid 04-05: 03-16, 03-30; inv2 due 04-09, open: 04-14, 04-28
+        self.assertEqual(len(by_move[self.inv4]), 2)
+        self.assertEqual(len(by_move[self.inv2]), 2)
+        self.assertEqual(set(by_move[self.inv3].mapped("tone")), {"friendly", "firm", "final"})
+        self.assertNotIn(on_time, by_move, "paid within 5 days of its due date: no reminder")
+        self.assertNotIn(self.refund, by_move)
+        self.assertEqual(self.company.dunning_enabled_since, date(2025, 11, 1))
+
     def test_views_are_company_restricted(self):
         other = self.setup_other_company()["company"]
         self._dunning_invoice(self.partner_a, 999.0, "2026-03-02", "2026-03-10", company=other)
@@ -254,10 +300,21 @@ class TestDunningReports(DunningCommon):
         self.assertNotIn(999.0, self.env["dunning.report.aging"].with_user(user).with_context(
             dunning_as_of="2026-03-31").search([]).mapped("amount_open"))
 
-    def test_model_quality_view_is_guarded(self):
-        """Empty without the scoring engine's ``dunning.model``, one row per trained model with it."""
-        rows = self.env["dunning.report.model"].search([])
-        expected = 0
-        if "dunning.model" in self.env:
-            expected = self.env["dunning.model"].search_count([("trained_at", "!=", False)])
-        self.assertEqual(len(rows), expected)
+    def test_model_quality_over_time(self):
+        """One row per trained model with its metrics; empty while the scoring engine is absent."""
+        if "dunning.model" not in self.env:
+            self.assertFalse(self.env["dunning.report.model"].search([]))
+            return
+        Model = self.env["dunning.model"]
+        Model.search([]).unlink()
+        Model.create([
+            {"company_id": self.company.id, "version": 1, "kind": "prior", "trained_at": "2026-02-01 02:00:00",
+             "auc": 0.61, "brier": 0.24, "mae_days": 9.5},
+            {"company_id": self.company.id, "version": 2, "kind": "model", "trained_at": "2026-03-01 02:00:00",
+             "auc": 0.79, "brier": 0.17, "mae_days": 6.0},
+        ])
+        rows = self.env["dunning.kpi"]._dunning_model_quality(self.company)
+        self.assertEqual([(r.auc, r.brier, r.mae_days) for r in rows], [(0.61, 0.24, 9.5), (0.79, 0.17, 6.0)])
+        [(auc,)] = self.env["dunning.report.model"]._read_group(
+            [("company_id", "=", self.company.id)], [], ["auc:avg"])
+        self.assertAlmostEqual(auc, 0.70, places=6)

@@ -8,6 +8,16 @@ from odoo.fields import Command
 
 _logger = logging.getLogger(__name__)
 
+KPI_FIELDS = (
+    "credit_sales", "receivables", "receivables_begin", "current_receivables", "overdue", "amount_1_30",
+    "amount_31_60", "amount_61_90", "amount_90_plus", "collected", "collected_after_reminder", "dso",
+    "dso_countback", "best_dso", "add_days", "cei", "overdue_share",
+)
+IMPACT_FIELDS = (
+    "sent_count", "automated_count", "manual_count", "approved_count", "overridden_count", "hours_saved",
+    "baseline_dso", "dso_change",
+)
+
 GROUP_BY = [
     ("partner_id", "Customer"),
     ("segment", "Payment Segment"),
@@ -53,19 +63,24 @@ class DunningDashboard(models.TransientModel):
     cei = fields.Float(string="CEI (%)", digits=(16, 1), compute="_compute_kpis")
     overdue_share = fields.Float(compute="_compute_kpis")
     # Engine effectiveness and impact
-    sent_count = fields.Integer(string="Contacts Sent", compute="_compute_impact")
-    automated_count = fields.Integer(string="Automated", compute="_compute_impact")
-    manual_count = fields.Integer(string="Manual", compute="_compute_impact")
-    approved_count = fields.Integer(string="Approvals", compute="_compute_impact")
-    overridden_count = fields.Integer(string="Overrides", compute="_compute_impact")
-    hours_saved = fields.Float(digits=(16, 1), compute="_compute_impact")
+    sent_count = fields.Integer(string="Contacts Sent", compute="_compute_kpis")
+    automated_count = fields.Integer(string="Automated", compute="_compute_kpis")
+    manual_count = fields.Integer(string="Manual", compute="_compute_kpis")
+    approved_count = fields.Integer(string="Approvals", compute="_compute_kpis")
+    overridden_count = fields.Integer(string="Overrides", compute="_compute_kpis")
+    hours_saved = fields.Float(digits=(16, 1), compute="_compute_kpis")
     baseline_dso = fields.Float(
-        string="DSO Before Dunning AI", digits=(16, 1), compute="_compute_impact",
+        string="DSO Before Dunning AI", digits=(16, 1), compute="_compute_kpis",
         help="DSO of the period of the same length just before Dunning AI was enabled.")
-    dso_change = fields.Float(string="DSO Change", digits=(16, 1), compute="_compute_impact")
-    paid_7 = fields.Float(string="Paid Within 7 Days", compute="_compute_impact")
-    paid_14 = fields.Float(string="Paid Within 14 Days", compute="_compute_impact")
-    median_days_to_pay = fields.Float(digits=(16, 1), compute="_compute_impact")
+    dso_change = fields.Float(string="DSO Change", digits=(16, 1), compute="_compute_kpis")
+    paid_7 = fields.Float(string="Paid Within 7 Days", compute="_compute_kpis")
+    paid_14 = fields.Float(string="Paid Within 14 Days", compute="_compute_kpis")
+    median_days_to_pay = fields.Float(digits=(16, 1), compute="_compute_kpis")
+
+    @api.depends("company_id", "date_from", "date_to")
+    def _compute_display_name(self):
+        for dashboard in self:
+            dashboard.display_name = self.env._("Collections Dashboard")
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
@@ -75,32 +90,21 @@ class DunningDashboard(models.TransientModel):
 
     @api.depends("company_id", "date_from", "date_to")
     def _compute_kpis(self):
+        """All cards at once: the period's KPIs, the reminders' outcome and the impact."""
         Kpi = self.env["dunning.kpi"]
         for dashboard in self:
-            values = {}
+            values, impact = {}, {}
             if dashboard._has_valid_period():
-                values = Kpi._dunning_period_kpis(dashboard.company_id, dashboard.date_from, dashboard.date_to)[0]
-            for name in ("credit_sales", "receivables", "receivables_begin", "current_receivables",
-                         "overdue", "amount_1_30", "amount_31_60", "amount_61_90", "amount_90_plus",
-                         "collected", "collected_after_reminder", "dso", "dso_countback", "best_dso",
-                         "add_days", "cei", "overdue_share"):
+                args = (dashboard.company_id, dashboard.date_from, dashboard.date_to)
+                values = Kpi._dunning_period_kpis(*args)[0]
+                impact = Kpi._dunning_impact(*args, dso=values["dso"])
+            for name in KPI_FIELDS:
                 dashboard[name] = values.get(name) or 0.0
-
-    @api.depends("company_id", "date_from", "date_to")
-    def _compute_impact(self):
-        Kpi = self.env["dunning.kpi"]
-        for dashboard in self:
-            impact, overall = {}, {}
-            if dashboard._has_valid_period():
-                impact = Kpi._dunning_impact(dashboard.company_id, dashboard.date_from, dashboard.date_to)
-                overall = (Kpi._dunning_effectiveness(
-                    dashboard.company_id, dashboard.date_from, dashboard.date_to, "company_id") or [{}])[0]
-            for name in ("sent_count", "automated_count", "manual_count", "approved_count",
-                         "overridden_count", "hours_saved", "baseline_dso", "dso_change"):
+            for name in IMPACT_FIELDS:
                 dashboard[name] = impact.get(name) or 0
-            dashboard.paid_7 = overall.get("paid_7") or 0.0
-            dashboard.paid_14 = overall.get("paid_14") or 0.0
-            dashboard.median_days_to_pay = overall.get("median_days") or 0.0
+            dashboard.paid_7 = impact.get("paid_7") or 0.0
+            dashboard.paid_14 = impact.get("paid_14") or 0.0
+            dashboard.median_days_to_pay = impact.get("median_days") or 0.0
 
     def _has_valid_period(self):
         self.ensure_one()
