@@ -26,6 +26,7 @@ EXPECTED = {
     "dunning.report.action": (NONE, NONE, READ, READ, READ),
     "dunning.report.forecast": (NONE, NONE, READ, READ, READ),
     "dunning.report.model": (NONE, NONE, NONE, READ, READ),
+    "dunning.forecast.snapshot": (NONE, NONE, READ, READ, ALL),
     "dunning.dashboard": (NONE, NONE, ALL, ALL, ALL),
     "dunning.dashboard.line": (NONE, NONE, ALL, ALL, ALL),
 }

@@ -132,10 +132,9 @@ class DunningAction(models.Model):
                     )),
                 })
 
-    def _dunning_send_isolated(self, availability, rendered=None):
+    def _dunning_send_isolated(self, now, availability):
         """An SMS due outside its hours (a late cron run) moves to the next allowed slot and
         stays scheduled, before the engine's executor could send it or mark it done."""
-        now = fields.Datetime.now()
         slot = self._dunning_sms_next_slot(now) if self.channel == "sms" else None
         if slot and slot > now:
             self.with_context(dunning_sms_hours_done=True).write({
@@ -145,7 +144,7 @@ class DunningAction(models.Model):
                 )),
             })
             return False
-        return super()._dunning_send_isolated(availability, rendered=rendered)
+        return super()._dunning_send_isolated(now, availability)
 
     def _dunning_sms_reason(self, line):
         self.ensure_one()

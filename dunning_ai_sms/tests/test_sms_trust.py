@@ -16,7 +16,7 @@ class TestSmsThroughTheExecutor(DunningSmsCommon):
             self._run_sms_queue()
 
     def test_executor_sends_a_due_sms_once(self):
-        # the SMS hook of _dunning_send_isolated must take the executor's (availability, rendered)
+        # the SMS hook of _dunning_send_isolated must take the engine's (now, availability)
         self.company.dunning_dry_run = False
         action = self._sms_action(self.customer, planned_at=TUESDAY_MORNING)
         self._execute(TUESDAY_MORNING)
