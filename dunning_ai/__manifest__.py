@@ -29,6 +29,7 @@
         "data/dunning_policy_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_cron_collectors_data.xml",
+        "data/ir_cron_privacy_data.xml",
         "views/dunning_action_views.xml",
         "views/dunning_policy_views.xml",
         "views/dunning_action_reschedule_views.xml",
@@ -46,6 +47,8 @@
         "views/dunning_promise_views.xml",
         "views/dunning_action_message_views.xml",
         "wizard/dunning_action_preview_views.xml",
+        "views/res_partner_privacy_views.xml",
+        "views/res_config_settings_trust_views.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -17,3 +17,5 @@ from . import dunning_demo
 from . import dunning_model
 from . import res_partner_score
 from . import account_partial_reconcile
+from . import res_partner_privacy
+from . import dunning_action_trust

@@ -3,6 +3,35 @@ from odoo.exceptions import ValidationError
 
 from ..core.scoring import ScoringConfig
 
+CONTACT_PRESET_SELECTION = [
+    ("safe", "Safe default"),
+    ("us_fdcpa", "US FDCPA-like"),
+    ("eu_conservative", "EU / GDPR conservative"),
+    ("custom", "Custom"),
+]
+# What each preset sets; every preset keeps the engine's rule of working days only.
+# safe: 2 contacts a week, 48 h apart, sent 08-18, never 20-08 (the engine's defaults);
+# us_fdcpa: Regulation F's 7 attempts in 7 days, 24 h apart, 08-21 local (FDCPA 1692c);
+# eu_conservative: 1 contact a week, sent 09-18, never 18-09.
+CONTACT_PRESETS = {
+    "safe": {
+        "dunning_max_contacts_week": 2, "dunning_min_gap_hours": 48,
+        "dunning_business_hour_start": 8.0, "dunning_business_hour_end": 18.0,
+        "dunning_quiet_hour_start": 20.0, "dunning_quiet_hour_end": 8.0,
+    },
+    "us_fdcpa": {
+        "dunning_max_contacts_week": 7, "dunning_min_gap_hours": 24,
+        "dunning_business_hour_start": 8.0, "dunning_business_hour_end": 21.0,
+        "dunning_quiet_hour_start": 21.0, "dunning_quiet_hour_end": 8.0,
+    },
+    "eu_conservative": {
+        "dunning_max_contacts_week": 1, "dunning_min_gap_hours": 168,
+        "dunning_business_hour_start": 9.0, "dunning_business_hour_end": 18.0,
+        "dunning_quiet_hour_start": 18.0, "dunning_quiet_hour_end": 9.0,
+    },
+}
+CONTACT_PRESET_FIELDS = set(CONTACT_PRESETS["safe"])
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -194,3 +223,38 @@ class ResCompany(models.Model):
         help="Accountant who checks the payments customers say they made; "
         "when empty, the payment-check team (or the collections team) does.",
     )
+
+    # Trust: approval limits, privacy retention and contact-rule presets
+    dunning_collector_approval_limit = fields.Monetary(
+        string="Collector Approval Limit", currency_field="currency_id",
+        help="Collectors approve reminders about an open amount up to this limit; above it only "
+        "collection managers can (0: collectors approve any amount).")
+    dunning_retention_months = fields.Integer(
+        string="Keep Dunning Details (Months)", default=0,
+        help="Finished actions and reply texts older than this are anonymised: reasons, errors, "
+        "message bodies and reply texts are removed, counts and outcomes kept for the reports "
+        "and learners (0: keep everything).")
+    dunning_contact_preset = fields.Selection(
+        CONTACT_PRESET_SELECTION, string="Contact Rules", default="safe", required=True,
+        help="Fills the frequency cap, minimum gap and sending and quiet hours from a preset; "
+        "changing one of them by hand makes the rules Custom.")
+
+    @api.constrains("dunning_collector_approval_limit", "dunning_retention_months")
+    def _check_dunning_trust_settings(self):
+        for company in self:
+            if company.dunning_collector_approval_limit < 0 or company.dunning_retention_months < 0:
+                raise ValidationError(self.env._(
+                    "The collector approval limit and the retention period cannot be negative."))
+
+    def write(self, vals):
+        """A preset fills its contact rules; a rule changed by hand makes the preset Custom."""
+        preset = vals.get("dunning_contact_preset")
+        if preset in CONTACT_PRESETS:
+            vals = {**vals, **CONTACT_PRESETS[preset]}
+        result = super().write(vals)
+        if not preset and CONTACT_PRESET_FIELDS & vals.keys():
+            drifted = self.filtered(lambda c: c.dunning_contact_preset in CONTACT_PRESETS and any(
+                c[name] != value for name, value in CONTACT_PRESETS[c.dunning_contact_preset].items()))
+            if drifted:
+                super(ResCompany, drifted).write({"dunning_contact_preset": "custom"})
+        return result

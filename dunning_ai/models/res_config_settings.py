@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .res_company import CONTACT_PRESET_FIELDS, CONTACT_PRESETS
 
 
 class ResConfigSettings(models.TransientModel):
@@ -36,3 +38,19 @@ class ResConfigSettings(models.TransientModel):
     dunning_payment_check_user_id = fields.Many2one(
         related="company_id.dunning_payment_check_user_id", readonly=False,
     )
+    dunning_collector_approval_limit = fields.Monetary(
+        related="company_id.dunning_collector_approval_limit", readonly=False)
+    dunning_retention_months = fields.Integer(related="company_id.dunning_retention_months", readonly=False)
+    dunning_contact_preset = fields.Selection(related="company_id.dunning_contact_preset", readonly=False)
+
+    @api.onchange("dunning_contact_preset")
+    def _onchange_dunning_contact_preset(self):
+        """Show the preset's rules at once; they are saved with the preset."""
+        for name, value in CONTACT_PRESETS.get(self.dunning_contact_preset, {}).items():
+            self[name] = value
+
+    @api.onchange(*sorted(CONTACT_PRESET_FIELDS))
+    def _onchange_dunning_contact_rules(self):
+        preset = CONTACT_PRESETS.get(self.dunning_contact_preset)
+        if preset and any(self[name] != value for name, value in preset.items()):
+            self.dunning_contact_preset = "custom"

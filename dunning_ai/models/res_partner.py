@@ -24,16 +24,30 @@ SEGMENTS = [
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Payment-behaviour scores (written by the scoring engine), one value per company;
-    # only risk and segment are searched, the others skip the jsonb index to keep writes cheap
-    dunning_risk_score = fields.Float(string="Risk Score", digits=(5, 1), readonly=True, company_dependent=True)
-    dunning_segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True, company_dependent=True)
-    dunning_on_time_rate = fields.Float(string="On-time Rate", readonly=True, company_dependent=True, index=False)
-    dunning_avg_days_late = fields.Float(string="Average Days Late", readonly=True, company_dependent=True, index=False)
+    # Payment-behaviour scores (written by the scoring engine), one value per company, for
+    # dunning users only; only risk and segment are searched, the others skip the jsonb index
+    # to keep writes cheap
+    dunning_risk_score = fields.Float(
+        string="Risk Score", digits=(5, 1), readonly=True, company_dependent=True,
+        groups="dunning_ai.group_dunning_user")
+    dunning_segment = fields.Selection(
+        SEGMENTS, string="Payment Segment", readonly=True, company_dependent=True,
+        groups="dunning_ai.group_dunning_user")
+    dunning_on_time_rate = fields.Float(
+        string="On-time Rate", readonly=True, company_dependent=True, index=False,
+        groups="dunning_ai.group_dunning_user")
+    dunning_avg_days_late = fields.Float(
+        string="Average Days Late", readonly=True, company_dependent=True, index=False,
+        groups="dunning_ai.group_dunning_user")
     dunning_predicted_days_late = fields.Float(
-        string="Predicted Days Late", readonly=True, company_dependent=True, index=False)
-    dunning_last_scored = fields.Datetime(string="Last Scored", readonly=True, company_dependent=True, index=False)
-    dunning_explanation = fields.Text(string="Score Explanation", readonly=True, company_dependent=True, index=False)
+        string="Predicted Days Late", readonly=True, company_dependent=True, index=False,
+        groups="dunning_ai.group_dunning_user")
+    dunning_last_scored = fields.Datetime(
+        string="Last Scored", readonly=True, company_dependent=True, index=False,
+        groups="dunning_ai.group_dunning_user")
+    dunning_explanation = fields.Text(
+        string="Score Explanation", readonly=True, company_dependent=True, index=False,
+        groups="dunning_ai.group_dunning_user")
     dunning_needs_rescore = fields.Boolean(copy=False, index=True)
 
     # Dunning settings per customer
