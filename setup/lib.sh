@@ -144,8 +144,11 @@ ensure_postgres() {
     export PGHOST="$sock" PGPORT="$PRIVATE_PG_PORT"
     if ! pg_isready -q 2>/dev/null; then
         say "Starting the private PostgreSQL cluster on socket $sock, port $PGPORT"
-        "${run_as[@]}" "$bindir/pg_ctl" -D "$data" -l "$VAR_DIR/postgresql.log" -w \
-            -o "-k $sock -p $PGPORT -c listen_addresses=''" start >/dev/null
+        # the log lives in the data folder: the server's user may not write elsewhere in var/
+        "${run_as[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/postgresql.log" -w \
+            -o "-k $sock -p $PGPORT -c listen_addresses=''" start >/dev/null ||
+            die "the private PostgreSQL cluster did not start (see $data/postgresql.log; the
+    postgres user must be able to reach $VAR_DIR)"
     fi
     # Odoo refuses to connect as `postgres`: give the current user a superuser role.
     psql -U postgres -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='$(id -un)'" | grep -q 1 ||
