@@ -139,6 +139,7 @@ class DunningAction(models.Model):
         actions = self.browse()
         for start in range(0, len(vals_list), CREATE_BATCH):
             actions |= self._dunning_insert_actions(vals_list[start:start + CREATE_BATCH])
+        actions._dunning_ensure_access_tokens()  # pay links render in previews and sends alike
         _logger.info("Dunning: company %s planned %s actions for %s customers; skipped %s",
                      company.name, len(actions), n, dict(skipped))
         return actions
@@ -552,6 +553,7 @@ class DunningAction(models.Model):
         transaction that queued their messages.
         """
         now = fields.Datetime.now()
+        self._dunning_ensure_access_tokens()
         checks = self._dunning_send_time_checks()
         availability = self.partner_id._dunning_channel_availability()
         to_send = self.browse()

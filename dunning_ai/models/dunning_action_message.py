@@ -1,5 +1,6 @@
 import base64
 import logging
+import uuid
 from datetime import timedelta
 
 from lxml import html as lxml_html
@@ -8,7 +9,7 @@ from markupsafe import Markup
 from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import html2plaintext
+from odoo.tools import SQL, html2plaintext
 
 from ..core import intent as core_intent
 from ..core import messages as core_messages
@@ -104,6 +105,23 @@ class DunningAction(models.Model):
                 and m.payment_state not in ("paid", "in_payment", "reversed")
             )
         )
+
+    def _dunning_ensure_access_tokens(self):
+        """Give the actions' invoices their portal access token in one statement.
+
+        The pay links need one; Odoo's ``_portal_ensure_token`` writes it invoice by invoice
+        through ``account.move.write`` (which re-syncs the invoice lines), the most costly
+        step of sending a reminder, and impossible in a read-only request (a form preview).
+        """
+        moves = self.move_ids.filtered(lambda m: not m.access_token)
+        if not moves:
+            return
+        self.env.cr.execute(SQL(
+            "UPDATE account_move m SET access_token = v.token FROM (VALUES %s) AS v(id, token) "
+            "WHERE m.id = v.id AND m.access_token IS NULL",
+            SQL(", ").join(SQL("(%s, %s)", move.id, str(uuid.uuid4())) for move in moves),
+        ))
+        moves.invalidate_recordset(["access_token"])
 
     def _dunning_pay_url(self, move):
         """Portal payment link of one invoice, signed for its residual (account_payment's link)."""
