@@ -1,3 +1,4 @@
+from . import dunning_report_mixin
 from . import dunning_report_aging
 from . import dunning_report_receivable
 from . import dunning_report_action

@@ -8,6 +8,15 @@ INVOICE_LINE_WHERE = SQL(
 )
 
 
+#: What the views built on invoices' receivable lines read (their ``_depends``).
+INVOICE_DEPENDS = {
+        "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
+        "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
+                              "amount_residual", "reconciled"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
+}
+
+
 #: Cash reconciled with customer invoice lines, one row per partial and invoice side:
 #: ``s.line_id`` is the invoice's receivable line (``l``, move ``m``), ``s.sign`` turns the
 #: partial into an amount received (negative for money paid back on a credit note).

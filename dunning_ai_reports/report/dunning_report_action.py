@@ -1,10 +1,9 @@
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.addons.dunning_ai.models.dunning_action import ACTION_STATES
 from odoo.addons.dunning_ai.models.dunning_policy_stage import CHANNELS, TONES
-from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
-from .common import partner_columns
+from .common import INVOICE_DEPENDS, partner_columns
 
 
 class DunningReportAction(models.Model):
@@ -20,16 +19,13 @@ class DunningReportAction(models.Model):
     """
 
     _name = "dunning.report.action"
+    _inherit = ["dunning.report.partner.mixin"]
     _description = "Dunning Effectiveness"
     _auto = False
     _rec_name = "action_id"
     _order = "date desc, id desc"
 
     action_id = fields.Many2one("dunning.action", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
-    collector_id = fields.Many2one("res.users", readonly=True)
     stage_id = fields.Many2one("dunning.policy.stage", readonly=True)
     tone = fields.Selection(TONES, readonly=True)
     channel = fields.Selection(CHANNELS, readonly=True)
@@ -58,11 +54,7 @@ class DunningReportAction(models.Model):
         })
 
     _depends = {
-        "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
-        "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
-                              "amount_residual", "reconciled"],
-        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
-        "res.partner": ["dunning_segment", "dunning_collector_id", "tz"],
+        **INVOICE_DEPENDS,
         "dunning.action": ["state", "company_id", "partner_id", "move_ids", "stage_id", "tone", "channel",
                            "planned_at", "executed_at", "create_uid"],
         "res.company": ["dunning_collect_window_days", "dunning_minutes_per_reminder"],

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
 from .common import INVOICE_LINE_WHERE, partner_columns
@@ -15,17 +14,12 @@ class DunningReportAging(models.Model):
     """
 
     _name = "dunning.report.aging"
+    _inherit = ["dunning.report.invoice.mixin"]
     _description = "Dunning Aged Receivables"
     _auto = False
     _rec_name = "move_id"
     _order = "date_due, id"
 
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
-    collector_id = fields.Many2one("res.users", readonly=True)
     date = fields.Date(string="Invoice Date", readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
     days_overdue = fields.Integer(readonly=True, aggregator="max")
@@ -41,14 +35,6 @@ class DunningReportAging(models.Model):
     amount_31_60 = fields.Monetary(string="31-60", readonly=True)
     amount_61_90 = fields.Monetary(string="61-90", readonly=True)
     amount_90_plus = fields.Monetary(string="90+", readonly=True)
-
-    _depends = {
-        "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
-        "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
-                              "amount_residual", "reconciled"],
-        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
-        "res.partner": ["dunning_segment", "dunning_collector_id", "tz"],
-    }
 
     @api.model
     def _as_of(self):

@@ -1,5 +1,4 @@
 from odoo import fields, models
-from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
 from .common import INVOICE_CASH_FROM, INVOICE_CASH_WHERE, INVOICE_LINE_WHERE, partner_columns
@@ -15,31 +14,18 @@ class DunningReportForecast(models.Model):
     """
 
     _name = "dunning.report.forecast"
+    _inherit = ["dunning.report.invoice.mixin"]
     _description = "Dunning Cash-in Forecast"
     _auto = False
     _rec_name = "week"
     _order = "week, id"
 
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
-    collector_id = fields.Many2one("res.users", readonly=True)
     kind = fields.Selection([("forecast", "Forecast"), ("actual", "Actual")], readonly=True)
     week = fields.Date(readonly=True, help="Monday of the week.")
     is_predicted = fields.Boolean(string="From Prediction", readonly=True)
     amount_forecast = fields.Monetary(string="Forecast", readonly=True)
     amount_actual = fields.Monetary(string="Actual", readonly=True)
     amount_variance = fields.Monetary(string="Actual - Forecast", readonly=True)
-
-    _depends = {
-        "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
-        "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
-                              "amount_residual", "reconciled"],
-        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
-        "res.partner": ["dunning_segment", "dunning_collector_id", "tz"],
-    }
 
     @property
     def _table_query(self):

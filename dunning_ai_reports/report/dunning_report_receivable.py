@@ -1,5 +1,4 @@
 from odoo import fields, models
-from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.tools import SQL
 
 from .common import INVOICE_CASH_FROM, INVOICE_CASH_WHERE, INVOICE_LINE_WHERE, partner_columns
@@ -17,17 +16,12 @@ class DunningReportReceivable(models.Model):
     """
 
     _name = "dunning.report.receivable"
+    _inherit = ["dunning.report.invoice.mixin"]
     _description = "Dunning Receivable Movements"
     _auto = False
     _rec_name = "date"
     _order = "date desc, id desc"
 
-    company_id = fields.Many2one("res.company", readonly=True)
-    currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
-    collector_id = fields.Many2one("res.users", readonly=True)
     date = fields.Date(readonly=True)
     kind = fields.Selection([("sale", "Invoice or Credit Note"), ("cash", "Cash")], readonly=True)
     credit_sales = fields.Monetary(readonly=True)
@@ -35,11 +29,6 @@ class DunningReportReceivable(models.Model):
     collected_after_reminder = fields.Monetary(readonly=True)
 
     _depends = {
-        "account.move": ["state", "move_type", "commercial_partner_id", "dunning_predicted_payment_date"],
-        "account.move.line": ["display_type", "move_id", "company_id", "date", "date_maturity", "balance",
-                              "amount_residual", "reconciled"],
-        "account.partial.reconcile": ["debit_move_id", "credit_move_id", "amount", "max_date"],
-        "res.partner": ["dunning_segment", "dunning_collector_id", "tz"],
         "dunning.action": ["state", "company_id", "partner_id", "move_ids", "stage_id", "tone", "channel",
                            "planned_at", "executed_at", "create_uid"],
         "res.company": ["dunning_collect_window_days", "dunning_minutes_per_reminder"],
