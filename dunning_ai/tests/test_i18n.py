@@ -77,7 +77,11 @@ class TestI18n(TransactionCase):
                 self.assertEqual(menu.with_context(lang=code).name, name)
 
     def test_segment_label_translated(self):
-        expected = {"fr_FR": "Retards habituels", "de_DE": "Gewohnheitsmäßig verspätet", "es_ES": "Retrasos habituales"}
+        expected = {
+            "fr_FR": "Retards habituels",
+            "de_DE": "Gewohnheitsmäßig verspätet",
+            "es_ES": "Retrasos habituales",
+        }
         for code, label in expected.items():
             with self.subTest(lang=code):
                 field = self.env["res.partner"].with_context(lang=code).fields_get(["dunning_segment"])
@@ -85,7 +89,11 @@ class TestI18n(TransactionCase):
 
     def test_sms_strings_translated(self):
         self._require("dunning_ai_sms")
-        expected = {"fr_FR": "Pas de relance par SMS", "de_DE": "Keine SMS-Erinnerungen", "es_ES": "Sin recordatorios por SMS"}
+        expected = {
+            "fr_FR": "Pas de relance par SMS",
+            "de_DE": "Keine SMS-Erinnerungen",
+            "es_ES": "Sin recordatorios por SMS",
+        }
         for code, label in expected.items():
             with self.subTest(lang=code):
                 field = self.env["res.partner"].with_context(lang=code).fields_get(["dunning_optout_sms"])
