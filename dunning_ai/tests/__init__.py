@@ -11,3 +11,4 @@ from . import test_messages
 from . import test_tour
 from . import test_menus
 from . import test_scores
+from . import test_i18n
