@@ -12,6 +12,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL, html2plaintext
 
+from odoo.addons.base.models.ir_qweb import QWebError
+
 from ..core import intent as core_intent
 from ..core import messages as core_messages
 
@@ -229,14 +231,16 @@ class DunningAction(models.Model):
             render_fields.append("report_template_ids")
         try:
             values = template._generate_template([self.id], render_fields)[self.id]
-        except UserError as error:
+        except (UserError, QWebError) as error:
+            # a broken body is a UserError; a broken attached report (the statement) a QWebError
+            detail = error.qweb.error if isinstance(error, QWebError) else str(error).splitlines()[0]
             raise UserError(
                 self.env._(
                     'The template "%(template)s" cannot be rendered for %(action)s. Fix the template '
                     "(Settings > Technical > Email Templates) and try again.\n\nDetails: %(error)s",
                     template=template.name,
                     action=self.display_name,
-                    error=str(error).splitlines()[0],
+                    error=detail,
                 )
             ) from error
         if record_reason:
