@@ -12,7 +12,9 @@ class DunningPortal(http.Controller):
     action (``dunning.action._dunning_pay_token``), so a changed id or token shows nothing.
     """
 
-    @http.route("/dunning/pay/<int:action_id>", type="http", auth="public", methods=["GET"], website=True, sitemap=False)
+    @http.route(
+        "/dunning/pay/<int:action_id>", type="http", auth="public", methods=["GET"], website=True, sitemap=False
+    )
     def dunning_pay(self, action_id, access_token=None, **kwargs):
         action = request.env["dunning.action"].sudo().browse(action_id).exists()
         if not action or not access_token or not consteq(action._dunning_pay_token(), str(access_token)):
