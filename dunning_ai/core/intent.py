@@ -1,7 +1,7 @@
 """What a customer's reply to a reminder means, and the date it promises.
 
-A scikit-learn pipeline (invoice numbers, amounts and dates masked as shared cues,
-character and word n-grams, TF-IDF, calibrated linear SVM) trained on the labelled
+A scikit-learn pipeline (invoice numbers, amounts, dates and tense markers turned
+into cues shared by the languages, character and word n-grams, TF-IDF, calibrated linear SVM) trained on the labelled
 replies shipped in ``data/intents/replies.csv`` (English, French, German, Spanish).
 Character n-grams carry the model across languages and typos; calibration gives a
 confidence the Odoo layer compares with its threshold. The Odoo layer trains it once
@@ -48,7 +48,9 @@ def mask_cues(texts):
 
     What matters for the intent is *that* a reply names a date or an amount, not which one:
     their digits and month names only add noise n-grams, and the placeholders are cues
-    shared by the four languages (a date with "pay" in any language reads as a promise).
+    shared by the four languages. Markers of the future ("will", "werden", "paierons",
+    "pagaremos", "next") and of the past ("already", "bereits", "avons", "pagado", "last")
+    get a shared token too: they tell a promise from a payment already made.
     """
     masked = []
     for text in texts:
@@ -57,6 +59,8 @@ def mask_cues(texts):
         text = _CUE_INVOICE_RE.sub(" zinvz ", text)
         text = _CUE_AMOUNT_RE.sub(" zamountz ", text)
         text = _CUE_DATE_RE.sub(" zdatez ", text)
+        text = _CUE_FUTURE_RE.sub(r"\g<0> zfuturez", text)
+        text = _CUE_PAST_RE.sub(r"\g<0> zpastz", text)
         masked.append(re.sub(r"\d+", "0", text))
     return masked
 
@@ -312,6 +316,19 @@ _CUE_INVOICE_RE = re.compile(
 )
 _CUE_AMOUNT_RE = re.compile(
     r"[€$£]\s?\d[\d.,\s]*\d|\d[\d.,\s]*\d?\s?(?:€|\$|eur\b|usd\b|euros?\b|dollars?\b)"
+)
+# tense markers of the four languages (lower-cased, unaccented), after which a shared token is added
+_CUE_FUTURE_RE = re.compile(
+    r"\b(?:will|'ll|shall|going to|gonna|next|tomorrow|soon"
+    r"|werden|werde|wird|wollen|naechste\w*|nachste\w*|morgen|bald"
+    r"|vais|va|allons|allez|vont|\w+erons|\w+erai|\w+eront|prochaine?s?|demain|bientot"
+    r"|vamos a|voy a|van a|\w+aremos|\w+are|\w+aran|proxim[oa]s?|manana|pronto)\b"
+)
+_CUE_PAST_RE = re.compile(
+    r"\b(?:already|paid|was|were|went|sent|did|last|ago|yesterday"
+    r"|bereits|schon|wurde|wurden|bezahlt|uberwiesen|ueberwiesen|beglichen|letzte\w*|gestern"
+    r"|deja|avons|ai|a ete|ont ete|paye|payee|regle|reglee|vire|dernier|derniere|hier"
+    r"|ya|hemos|he|fue|fueron|pagado|pagamos|enviamos|pasad[oa]|ayer)\b"
 )
 _CUE_DATE_RE = re.compile(
     rf"\b\d{{1,2}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"

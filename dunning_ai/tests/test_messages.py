@@ -419,6 +419,14 @@ class TestDunningReplies(DunningMessagesCommon):
         self.assertTrue(activity)
         self.assertIn("remittance.pdf", str(activity.note))
 
+    def test_reply_with_no_text_at_all(self):
+        reply = self._reply(self.reminder, "<p><br/></p>")
+        self.assertEqual((reply.dunning_intent, reply.dunning_intent_confidence), ("other", 0.0))
+        self.assertFalse(self.action.promise_ids)
+        activity = self._activities("unclassified_reply")
+        self.assertEqual(len(activity), 1)
+        self.assertIn("attachments: none", str(activity.note))
+
     def test_quoted_reminder_is_ignored(self):
         body = (
             '<p>Wir zahlen am 4. Dezember.</p><blockquote data-o-mail-quote="1">'
