@@ -3,8 +3,8 @@
 The shipped labelled set is re-filled copies of hand-written phrasings, so a random
 split is optimistic (a test sentence's siblings are in training). The figure that
 counts holds out whole phrasings (``group``): five grouped 75/25 splits, each training
-a fresh model; the mean macro-F1 must reach 0.85. Per-intent scores are printed for
-the first split; the random split is printed for reference only.
+a fresh model; the macro-F1 of every split must reach 0.85. Per-intent scores are
+printed for the first split; the random split is printed for reference only.
 
 Run: ``~/.cache/dunning_ai/venv/bin/python bench/bench_intent.py``
 """
@@ -52,9 +52,9 @@ def main():
         scores.append(score)
         print(f"held-out phrasings, split {index}: train {len(train_idx)}, test {len(test_idx)}, macro-F1 {score:.3f}")
     mean = sum(scores) / len(scores)
-    ok = mean >= 0.85
+    ok = min(scores) >= 0.85
     print(f"held-out phrasings macro-F1: mean {mean:.3f}, min {min(scores):.3f}, max {max(scores):.3f} "
-          f"over {SPLITS} splits ({time.perf_counter() - started:.0f}s): {'OK' if ok else 'BELOW 0.85'}")
+          f"over {SPLITS} splits ({time.perf_counter() - started:.0f}s): {'OK' if ok else 'A SPLIT IS BELOW 0.85'}")
     return 0 if ok else 1
 
 

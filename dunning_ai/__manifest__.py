@@ -17,7 +17,7 @@
         "resource",
     ],
     "external_dependencies": {
-        "python": ["numpy", "scikit-learn", "babel"],
+        "python": ["numpy", "scikit-learn", "joblib", "babel"],
     },
     "data": [
         "security/dunning_ai_security.xml",
@@ -25,6 +25,7 @@
         "security/dunning_ai_rules.xml",
         "report/dunning_statement_report.xml",
         "data/mail_template_data.xml",
+        "data/dunning_intent_data.xml",
         "data/mail_activity_type_data.xml",
         "data/dunning_policy_data.xml",
         "data/ir_cron_data.xml",
@@ -46,6 +47,7 @@
         "wizard/dunning_reassign_wizard_views.xml",
         "views/dunning_promise_views.xml",
         "views/dunning_action_message_views.xml",
+        "views/dunning_pay_templates.xml",
         "wizard/dunning_action_preview_views.xml",
         "views/res_partner_privacy_views.xml",
         "views/res_config_settings_trust_views.xml",

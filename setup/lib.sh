@@ -109,6 +109,27 @@ ensure_chromium() {
     return 1
 }
 
+# --- wkhtmltopdf (PDF reports) ------------------------------------------------------------
+# Odoo prints reports (the statement attached to reminders, letters) with wkhtmltopdf; without
+# it reminders go out without their statement and letters cannot be printed. Install
+# Debian's `wkhtmltopdf` when we may.
+ensure_wkhtmltopdf() {
+    if command -v wkhtmltopdf >/dev/null; then
+        return 0
+    fi
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "Installing Debian's wkhtmltopdf for the PDF reports (apt-get)"
+        if { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf; } >&2; then
+            return 0
+        fi
+        say "apt-get could not install wkhtmltopdf"
+    fi
+    say "No wkhtmltopdf found and not root: reminders will be sent WITHOUT their PDF statement,
+    letters cannot be printed, and the PDF tests will be skipped.
+    Install it yourself (e.g. sudo apt-get install wkhtmltopdf)."
+    return 1
+}
+
 # --- PostgreSQL ----------------------------------------------------------------------
 # Use the server that answers (PGHOST/PGPORT as given); else start the machine's cluster;
 # else a private cluster in var/pgdata run by the `postgres` system user when we are root.

@@ -1,9 +1,11 @@
 """What a customer's reply to a reminder means, and the date it promises.
 
-A scikit-learn pipeline (character and word n-grams, TF-IDF, calibrated linear SVM)
-trained on the labelled replies shipped in ``data/intents/replies.csv`` (English,
-French, German, Spanish). Character n-grams carry the model across languages and
-typos; calibration gives a confidence the Odoo layer compares with its threshold.
+A scikit-learn pipeline (invoice numbers, amounts, dates and tense markers turned
+into cues shared by the languages, character and word n-grams, TF-IDF, calibrated linear SVM) trained on the labelled
+replies shipped in ``data/intents/replies.csv`` (English, French, German, Spanish).
+Character n-grams carry the model across languages and typos; calibration gives a
+confidence the Odoo layer compares with its threshold. The Odoo layer trains it once
+and stores it (``dumps``/``loads``) under ``fingerprint()``.
 
 Dates are extracted with rules, relative to the message date: absolute dates in the
 four languages, weekdays ("next Friday", "vendredi prochain"), "tomorrow", "end of the
@@ -11,20 +13,25 @@ month", "in 2 weeks" / "dans 2 semaines" / "in 2 Wochen" / "en 2 semanas", "next
 """
 
 import csv
+import hashlib
+import io
 import re
 import threading
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
 
+import joblib
+import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
 INTENTS = ("paid_already", "promise_to_pay", "dispute", "hardship", "copy_request", "out_of_office", "other")
 DATASET = Path(__file__).resolve().parent.parent / "data" / "intents" / "replies.csv"
-MODEL_VERSION = "intent-1"
+MODEL_VERSION = "intent-2"
 
 _lock = threading.Lock()
 _cache = {}
@@ -36,8 +43,30 @@ def load_dataset(path=DATASET):
         return list(csv.DictReader(handle))
 
 
+def mask_cues(texts):
+    """Replace invoice numbers, amounts and dates by the same placeholder in every language.
+
+    What matters for the intent is *that* a reply names a date or an amount, not which one:
+    their digits and month names only add noise n-grams, and the placeholders are cues
+    shared by the four languages. Markers of the future ("will", "werden", "paierons",
+    "pagaremos", "next") and of the past ("already", "bereits", "avons", "pagado", "last")
+    get a shared token too: they tell a promise from a payment already made.
+    """
+    masked = []
+    for text in texts:
+        text = unicodedata.normalize("NFKD", text or "")
+        text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+        text = _CUE_INVOICE_RE.sub(" zinvz ", text)
+        text = _CUE_AMOUNT_RE.sub(" zamountz ", text)
+        text = _CUE_DATE_RE.sub(" zdatez ", text)
+        text = _CUE_FUTURE_RE.sub(r"\g<0> zfuturez", text)
+        text = _CUE_PAST_RE.sub(r"\g<0> zpastz", text)
+        masked.append(re.sub(r"\d+", "0", text))
+    return masked
+
+
 def build_pipeline(seed=0):
-    """The untrained classifier: TF-IDF on char 1-4-grams and words, calibrated linear SVM.
+    """The untrained classifier: cues masked, TF-IDF on char 1-4-grams and words, calibrated linear SVM.
 
     ``ensemble=False`` fits one SVM on all the data and learns the sigmoid calibration on
     out-of-fold scores: on held-out phrasings it scores higher than an ensemble of fold models.
@@ -70,7 +99,7 @@ def build_pipeline(seed=0):
         ]
     )
     classifier = CalibratedClassifierCV(LinearSVC(C=0.3, random_state=seed), cv=5, ensemble=False)
-    return make_pipeline(features, classifier)
+    return make_pipeline(FunctionTransformer(mask_cues), features, classifier)
 
 
 def train(rows=None, seed=0):
@@ -87,6 +116,35 @@ def get_model():
         if "model" not in _cache:
             _cache["model"] = train()
         return _cache["model"]
+
+
+def fingerprint(path=DATASET):
+    """Key of a trained model: the labelled set's bytes, this code's and scikit-learn's versions.
+
+    A stored model is reused only under the same key: a changed dataset, pipeline
+    (``MODEL_VERSION``) or scikit-learn (whose pickles do not cross versions) retrains it.
+    """
+    digest = hashlib.sha256(Path(path).read_bytes())
+    digest.update(f"{MODEL_VERSION}/sklearn-{sklearn.__version__}".encode())
+    return digest.hexdigest()[:16]
+
+
+def dumps(model):
+    """The trained classifier as bytes (joblib), to store it."""
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def loads(data):
+    """The classifier stored by ``dumps``; raises ``ValueError`` when the bytes are not one."""
+    try:
+        model = joblib.load(io.BytesIO(data))
+    except Exception as error:  # noqa: BLE001 - any unpickling failure means "not a model"
+        raise ValueError(f"not a stored intent model: {error}") from error
+    if not hasattr(model, "predict_proba") or set(getattr(model, "classes_", ())) != set(INTENTS):
+        raise ValueError("not a stored intent model: unexpected object or classes")
+    return model
 
 
 def classify(text, model=None):
@@ -252,6 +310,30 @@ NUMBER_WORDS = {
 }
 
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+# cues masked before the classifier sees a reply (``mask_cues``), on lower-cased, unaccented text
+_CUE_INVOICE_RE = re.compile(
+    r"\b(?:inv|fac|rg|re|factura|facture|rechnung)[-/ ]?\d[\w/-]*|#\d{3,}|\b\d{4}/\d{3,}\b"
+)
+_CUE_AMOUNT_RE = re.compile(
+    r"[€$£]\s?\d[\d.,\s]*\d|\d[\d.,\s]*\d?\s?(?:€|\$|eur\b|usd\b|euros?\b|dollars?\b)"
+)
+# tense markers of the four languages (lower-cased, unaccented), after which a shared token is added
+_CUE_FUTURE_RE = re.compile(
+    r"\b(?:will|'ll|shall|going to|gonna|next|tomorrow|soon"
+    r"|werden|werde|wird|wollen|naechste\w*|nachste\w*|morgen|bald"
+    r"|vais|va|allons|allez|vont|\w+erons|\w+erai|\w+eront|prochaine?s?|demain|bientot"
+    r"|vamos a|voy a|van a|\w+aremos|\w+are|\w+aran|proxim[oa]s?|manana|pronto)\b"
+)
+_CUE_PAST_RE = re.compile(
+    r"\b(?:already|paid|was|were|went|sent|did|last|ago|yesterday"
+    r"|bereits|schon|wurde|wurden|bezahlt|uberwiesen|ueberwiesen|beglichen|letzte\w*|gestern"
+    r"|deja|avons|ai|a ete|ont ete|paye|payee|regle|reglee|vire|dernier|derniere|hier"
+    r"|ya|hemos|he|fue|fueron|pagado|pagamos|enviamos|pasad[oa]|ayer)\b"
+)
+_CUE_DATE_RE = re.compile(
+    rf"\b\d{{1,2}}[./-]\d{{1,2}}(?:[./-]\d{{2,4}})?\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+    rf"|\b\d{{1,2}}\.?\s(?:de\s)?(?:{_MONTH_RE})\b|\b(?:{_MONTH_RE})\s\d{{1,2}}\b"
+)
 _WEEKDAY_RE = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _UNIT_RE = "|".join(sorted(UNITS, key=len, reverse=True))
 _NUM_RE = r"\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))

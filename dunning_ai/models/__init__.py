@@ -2,13 +2,13 @@ from . import dunning_policy
 from . import dunning_policy_stage
 from . import dunning_policy_override
 from . import dunning_action
-from . import dunning_action_message
 from . import dunning_promise
 from . import res_company
 from . import res_partner
 from . import account_move
 from . import res_config_settings
 from . import dunning_action_engine
+from . import dunning_action_message  # after the engine: extends its executor
 from . import mail_activity
 from . import dunning_team
 from . import dunning_worklist

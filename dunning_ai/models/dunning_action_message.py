@@ -1,5 +1,6 @@
 import base64
 import logging
+import threading
 import uuid
 from datetime import timedelta
 
@@ -10,6 +11,8 @@ from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL, html2plaintext
+
+from odoo.addons.base.models.ir_qweb import QWebError
 
 from ..core import intent as core_intent
 from ..core import messages as core_messages
@@ -35,6 +38,11 @@ TONE_TEMPLATES = {
     "escalation": "dunning_ai.mail_template_dunning_final",
 }
 PERSONALISATION_MARK = "Personalisation:"
+INTENT_ATTACHMENT = "dunning_intent_model"
+
+# the trained reply classifier, loaded once per worker: {(database, fingerprint): model}
+_INTENT_MODELS = {}
+_INTENT_LOCK = threading.Lock()
 
 
 class DunningAction(models.Model):
@@ -159,13 +167,18 @@ class DunningAction(models.Model):
             return self._dunning_format_amount(0.0)
         return " + ".join(self._dunning_format_amount(amount, currency) for currency, amount in totals.items())
 
+    def _dunning_pay_token(self):
+        """Signature of this action's "Pay now" page: no stored token, no login needed."""
+        self.ensure_one()
+        return tools.hmac(self.env(su=True), "dunning_ai-pay-page", (self.id, self.partner_id.id))
+
     def _dunning_main_pay_url(self):
-        """Where the "Pay now" button leads: the invoice's payment page, or the portal list."""
+        """Where the "Pay now" button leads: the invoice's payment page, or our page listing them."""
         self.ensure_one()
         moves = self._dunning_open_moves()
         if len(moves) == 1:
             return self._dunning_pay_url(moves)
-        return f"{self.get_base_url()}/my/invoices/overdue"
+        return f"{self.get_base_url()}/dunning/pay/{self.id}?access_token={self._dunning_pay_token()}"
 
     def _dunning_personalisation(self):
         """Personal touches of the message from the customer's scores (see ``core.messages``)."""
@@ -213,20 +226,21 @@ class DunningAction(models.Model):
         self._dunning_check_sendable()
         template = self._dunning_mail_template()
         render_fields = ["subject", "body_html", "attachment_ids"]
+        # without a PDF engine the email goes without its statement (logged once per run)
         if self._dunning_can_render_pdf():
             render_fields.append("report_template_ids")
-        else:
-            _logger.warning("No PDF engine (wkhtmltopdf): %s is sent without its statement", self.display_name)
         try:
             values = template._generate_template([self.id], render_fields)[self.id]
-        except UserError as error:
+        except (UserError, QWebError) as error:
+            # a broken body is a UserError; a broken attached report (the statement) a QWebError
+            detail = error.qweb.error if isinstance(error, QWebError) else str(error).splitlines()[0]
             raise UserError(
                 self.env._(
                     'The template "%(template)s" cannot be rendered for %(action)s. Fix the template '
                     "(Settings > Technical > Email Templates) and try again.\n\nDetails: %(error)s",
                     template=template.name,
                     action=self.display_name,
-                    error=str(error).splitlines()[0],
+                    error=detail,
                 )
             ) from error
         if record_reason:
@@ -259,22 +273,28 @@ class DunningAction(models.Model):
                 )
             )
 
-    def _dunning_email_render_fields(self):
-        """Template fields the executor renders; the statement only where a PDF can be made."""
-        render_fields = ["subject", "body_html", "email_from", "attachment_ids"]
-        if self._dunning_can_render_pdf():
-            render_fields.append("report_template_ids")
-        else:
-            _logger.warning("No PDF engine (wkhtmltopdf): reminders are sent without their statement")
-        return render_fields
-
     def _dunning_can_render_pdf(self):
-        """Whether reports can be rendered as PDF here (test mode renders HTML instead)."""
-        return (
-            self.env["ir.actions.report"].get_wkhtmltopdf_state() != "install"
-            or modules.module.current_test
-            or tools.config["test_enable"]
-        )
+        """Whether the statement can be printed here: a PDF engine is installed, or Odoo's test
+        mode renders reports as HTML anyway (unless a test forces PDF with ``force_report_rendering``).
+        """
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() not in ("install", "broken"):
+            return True
+        in_tests = modules.module.current_test or tools.config["test_enable"]
+        return bool(in_tests and not self.env.context.get("force_report_rendering"))
+
+    @api.model
+    def _cron_dunning_execute(self, *args, **kwargs):
+        """Send the due actions; say once per run, not per email, that statements were left out."""
+        processed = super()._cron_dunning_execute(*args, **kwargs)
+        if processed and not self._dunning_can_render_pdf():
+            emails = processed.filtered(lambda a: a.channel == "email" and a.state == "done")
+            if emails:
+                _logger.warning(
+                    "No PDF engine (wkhtmltopdf) on this server: %s reminder email(s) sent without their "
+                    "statement. Install wkhtmltopdf to attach it.",
+                    len(emails),
+                )
+        return processed
 
     def _dunning_record_personalisation(self):
         """Append the personalisation reasons (offers and their arithmetic) to the action's reason, once."""
@@ -305,6 +325,64 @@ class DunningAction(models.Model):
 
     # ------------------------------------------------------------ replies
 
+    @api.model
+    def _dunning_intent_model(self):
+        """The reply classifier: trained once, stored as an attachment, loaded once per worker.
+
+        The attachment is keyed by ``core.intent.fingerprint()`` (dataset, code and
+        scikit-learn versions): a new dataset or version trains a new model. A missing or
+        unreadable attachment is logged and the model trained again.
+        """
+        key = core_intent.fingerprint()
+        cache_key = (self.env.cr.dbname, key)
+        model = _INTENT_MODELS.get(cache_key)
+        if model is None:
+            with _INTENT_LOCK:
+                model = _INTENT_MODELS.get(cache_key)
+                if model is None:
+                    model = self._dunning_intent_model_load(key) or self._dunning_intent_model_train(key)
+                    _INTENT_MODELS[cache_key] = model
+        return model
+
+    def _dunning_intent_attachments(self, key=None):
+        name = f"{INTENT_ATTACHMENT}-{key}.joblib" if key else f"{INTENT_ATTACHMENT}-%"
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("name", "=like", name)], order="id desc")
+        )
+
+    def _dunning_intent_model_load(self, key):
+        attachment = self._dunning_intent_attachments(key)[:1]
+        if not attachment:
+            _logger.info("No stored reply-intent model %s: training it", key)
+            return None
+        try:
+            return core_intent.loads(attachment.raw or b"")
+        except ValueError as error:
+            _logger.warning(
+                "The stored reply-intent model %s cannot be read (%s): training it again", attachment.name, error
+            )
+            return None
+
+    def _dunning_intent_model_train(self, key):
+        """Train on the shipped replies and store the model in place of any older one."""
+        model = core_intent.train()
+        if self.env.cr.readonly:
+            return model
+        self._dunning_intent_attachments().unlink()
+        self.env["ir.attachment"].sudo().create(
+            {
+                "name": f"{INTENT_ATTACHMENT}-{key}.joblib",
+                "raw": core_intent.dumps(model),
+                "res_model": self._name,
+                "mimetype": "application/octet-stream",
+                "description": f"Reply-intent classifier {core_intent.MODEL_VERSION}, dataset key {key}",
+            }
+        )
+        _logger.info("Reply-intent model %s trained and stored", key)
+        return model
+
     def _message_post_after_hook(self, message, msg_vals):
         """A reply that lands on the action's own thread is handled like one on the customer's."""
         result = super()._message_post_after_hook(message, msg_vals)
@@ -328,7 +406,7 @@ class DunningAction(models.Model):
         self.ensure_one()
         action = self.sudo().with_context(dunning_no_reply=True)
         text = self._dunning_reply_text(message.body)
-        intent, confidence = core_intent.classify(text)
+        intent, confidence = core_intent.classify(text, model=self._dunning_intent_model() if text else None)
         message.sudo().write({"dunning_intent": intent, "dunning_intent_confidence": confidence})
         action.write(
             {

@@ -1,5 +1,9 @@
 import html
+import io
+import logging
+import os
 from datetime import date
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
 from freezegun import freeze_time
@@ -10,9 +14,12 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import consteq
+from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.payment import utils as payment_utils
 
+from ..core import intent as core_intent
+from ..models import dunning_action_message
 from .common import DunningCommon
 
 TODAY = "2026-11-23"
@@ -216,6 +223,37 @@ class TestDunningTemplates(DunningMessagesCommon):
         self.assertFalse(wizard.can_approve)
         self.assertIn(self.inv_eur.name, str(self._render()["body"]))
 
+    def test_broken_statement_report_clear_message_in_preview(self):
+        self.env["ir.ui.view"].create(
+            {
+                "type": "qweb",
+                "key": "dunning_ai.test_broken_statement",
+                "arch": '<t t-name="dunning_ai.test_broken_statement"><p t-out="docs.no_such_field"/></t>',
+            }
+        )
+        report = self.env["ir.actions.report"].create(
+            {
+                "name": "Broken statement",
+                "model": "dunning.action",
+                "report_type": "qweb-pdf",
+                "report_name": "dunning_ai.test_broken_statement",
+            }
+        )
+        template = self.env.ref("dunning_ai.mail_template_dunning_friendly").copy(
+            {"name": "Reminder with a broken statement", "report_template_ids": [Command.set(report.ids)]}
+        )
+        policy = self.env["dunning.policy"].create({"name": "P"})
+        stage = self.env["dunning.policy.stage"].create(
+            {"policy_id": policy.id, "name": "Broken", "day_offset": 5, "mail_template_id": template.id}
+        )
+        broken_action = self.action.copy({"stage_id": stage.id})
+        with self.assertRaisesRegex(UserError, "(?s)Reminder with a broken statement.*no_such_field"):
+            self._render(broken_action)
+        with freeze_time(TODAY):
+            wizard = Form(self.env["dunning.action.preview"].with_context(default_action_id=broken_action.id))
+        self.assertIn("no_such_field", wizard.error)
+        self.assertFalse(wizard.can_approve)
+
 
 @tagged("post_install", "-at_install")
 class TestDunningPreview(DunningMessagesCommon):
@@ -381,6 +419,14 @@ class TestDunningReplies(DunningMessagesCommon):
         self.assertTrue(activity)
         self.assertIn("remittance.pdf", str(activity.note))
 
+    def test_reply_with_no_text_at_all(self):
+        reply = self._reply(self.reminder, "<p><br/></p>")
+        self.assertEqual((reply.dunning_intent, reply.dunning_intent_confidence), ("other", 0.0))
+        self.assertFalse(self.action.promise_ids)
+        activity = self._activities("unclassified_reply")
+        self.assertEqual(len(activity), 1)
+        self.assertIn("attachments: none", str(activity.note))
+
     def test_quoted_reminder_is_ignored(self):
         body = (
             '<p>Wir zahlen am 4. Dezember.</p><blockquote data-o-mail-quote="1">'
@@ -427,6 +473,45 @@ class TestDunningPayLinkHttp(DunningMessagesCommon, HttpCase):
         tampered = link.query.replace("amount=1234.56", "amount=1.0")
         response = self.url_open(f"{link.path}?{tampered}", allow_redirects=False)
         self.assertIn(response.status_code, (301, 302, 303))
+
+    def test_pay_now_for_several_invoices_opens_without_login(self):
+        body = str(self._render(record_reason=False)["body"])
+        hrefs = [a.get("href") or "" for a in lxml_html.fromstring(body).iter("a")]
+        link = urlparse(next(href for href in hrefs if "/dunning/pay/" in href))
+        self.assertEqual(link.path, f"/dunning/pay/{self.action.id}")
+        response = self.url_open(f"{link.path}?{link.query}", allow_redirects=False)
+        self.assertEqual(response.status_code, 200)
+        page = lxml_html.fromstring(response.text)
+        total = page.xpath('//*[contains(@class, "o_dunning_pay_total")]')
+        self.assertEqual(sorted(total[0].text_content().strip().split(" + ")), ["$80.00", "€1,234.56"])
+        pay_links = [a.get("href") for a in page.xpath('//a[contains(@class, "o_dunning_pay_invoice")]')]
+        self.assertEqual(len(pay_links), 2)
+        for move in self.inv_eur | self.inv_usd:
+            self.assertIn(move.name, response.text)
+            self.assertTrue(any(f"/my/invoices/{move.id}?" in href and move.access_token in href for href in pay_links))
+        # each invoice's own payment page opens without login too
+        response = self.url_open(next(href for href in pay_links if f"/my/invoices/{self.inv_usd.id}?" in href))
+        self.assertEqual(response.status_code, 200)
+
+        token = parse_qs(link.query)["access_token"][0]
+        tampered = token[:-1] + ("0" if token[-1] != "0" else "1")
+        for url in (
+            f"{link.path}?access_token={tampered}",
+            link.path,
+            f"/dunning/pay/{self.action.copy().id}?access_token={token}",
+        ):
+            with self.subTest(url=url):
+                self.assertEqual(self.url_open(url, allow_redirects=False).status_code, 404)
+
+    def test_pay_page_shows_only_what_is_still_due(self):
+        self.inv_usd.dunning_disputed = True
+        response = self.url_open(self.action._dunning_main_pay_url(), allow_redirects=False)
+        self.assertEqual(response.status_code, 200)  # one invoice left: its own payment page
+        self.assertIn(f"/my/invoices/{self.inv_eur.id}", response.url)
+        link = urlparse(f"/dunning/pay/{self.action.id}?access_token={self.action._dunning_pay_token()}")
+        response = self.url_open(f"{link.path}?{link.query}")
+        self.assertNotIn(self.inv_usd.name, response.text)
+        self.assertIn("€1,234.56", response.text)
 
 
 @tagged("post_install", "-at_install")
@@ -475,3 +560,139 @@ class TestDunningExecutorEmail(DunningMessagesCommon):
         message = self.action.mail_message_id
         self.assertIn("Zahlungserinnerung", message.subject)
         self.assertIn("1.234,56\xa0€", html.unescape(str(message.body)))  # stored with &nbsp;
+
+
+def pdf_text(content):
+    """The text of a PDF, spaces normalised (wkhtmltopdf writes some as tabs)."""
+    reader = PdfFileReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningStatementPdf(DunningMessagesCommon):
+    """The statement as a real PDF (Odoo's tests render HTML unless ``force_report_rendering``)."""
+
+    def setUp(self):
+        super().setUp()
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() in ("install", "broken"):
+            if os.environ.get("DUNNING_REQUIRE_PDF"):
+                self.fail("wkhtmltopdf is required (DUNNING_REQUIRE_PDF) but does not work here")
+            self.skipTest("no wkhtmltopdf: the statement cannot be printed as PDF here")
+        self.pdf_action = self.action.with_context(force_report_rendering=True)
+
+    def assertStatementPdf(self, content):
+        self.assertEqual(content[:5], b"%PDF-")
+        text = pdf_text(content)
+        self.assertIn("Account Statement", text)
+        self.assertIn(self.inv_eur.name, text)
+        self.assertIn(self.inv_usd.name, text)
+        self.assertIn("1,234.56", text)
+
+    def test_statement_report_is_a_pdf(self):
+        with self.allow_pdf_render():
+            content, report_format = self.env["ir.actions.report"].with_context(
+                force_report_rendering=True
+            )._render_qweb_pdf("dunning_ai.action_report_dunning_statement", self.action.ids)
+        self.assertEqual(report_format, "pdf")
+        self.assertStatementPdf(content)
+
+    def test_reminder_email_carries_the_statement_pdf(self):
+        with self.allow_pdf_render():
+            self.pdf_action._dunning_send_email()
+        statement = self.action.mail_message_id.attachment_ids
+        self.assertEqual(len(statement), 1)
+        self.assertEqual(statement.mimetype, "application/pdf")
+        self.assertTrue(statement.name.endswith(".pdf"))
+        self.assertStatementPdf(statement.raw)
+
+    def test_letter_prints_the_statement(self):
+        self.action.channel = "letter"
+        report, res_ids = self.action._dunning_letter_report()
+        self.assertEqual(report, self.env.ref("dunning_ai.action_report_dunning_statement"))
+        self.assertEqual(res_ids, self.action.ids)
+        with self.allow_pdf_render():
+            self.pdf_action._dunning_send_letter()
+        letter = self.action.letter_attachment_id
+        self.assertEqual((letter.res_model, letter.res_id), ("res.partner", self.customer.id))
+        self.assertStatementPdf(letter.raw)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningNoPdfEngine(DunningMessagesCommon):
+    def test_without_pdf_engine_emails_go_without_statement_logged_once(self):
+        self.env.company.write({"dunning_enabled": True, "dunning_dry_run": False})
+        other = self.customer.copy({"name": "Second Customer", "email": "second@example.com"})
+        with freeze_time(TODAY):
+            invoice = self._dunning_invoice(other, 300.0, "2026-10-01", "2026-10-31")
+        second = self.action.copy({"partner_id": other.id, "move_ids": [Command.set(invoice.ids)]})
+        (self.action | second).write({"state": "scheduled", "planned_at": "2026-11-23 08:00:00"})
+        Report = type(self.env["ir.actions.report"])
+        logger = "odoo.addons.dunning_ai.models.dunning_action_message"
+        with (
+            patch.object(Report, "get_wkhtmltopdf_state", lambda self: "install"),
+            freeze_time("2026-11-23 10:00:00"),
+            self.enter_registry_test_mode(),
+            self.registry.cursor() as cr,
+            self.assertLogs(logger, logging.WARNING) as logs,
+        ):
+            env = self.env(cr=cr, context=dict(self.env.context, force_report_rendering=True))
+            done = env["dunning.action"]._cron_dunning_execute(batch_size=1)
+        self.env.invalidate_all()
+        self.assertEqual(done.ids, (self.action | second).ids)
+        self.assertEqual((self.action | second).mapped("state"), ["done", "done"])
+        self.assertFalse((self.action | second).mail_message_id.attachment_ids)
+        warnings = [line for line in logs.output if "No PDF engine" in line]
+        self.assertEqual(len(warnings), 1, logs.output)
+        self.assertIn("2 reminder email(s)", warnings[0])
+
+
+@tagged("post_install", "-at_install")
+class TestDunningIntentModelStore(DunningCommon):
+    LOGGER = "odoo.addons.dunning_ai.models.dunning_action_message"
+
+    def _stored(self):
+        return self.env["dunning.action"]._dunning_intent_attachments(core_intent.fingerprint())
+
+    def test_model_stored_at_install_and_loaded_once_per_worker(self):
+        stored = self._stored()
+        self.assertEqual(len(stored), 1)
+        Action = self.env["dunning.action"]
+        with (
+            patch.dict(dunning_action_message._INTENT_MODELS, clear=True),
+            patch.object(core_intent, "train", side_effect=AssertionError("retrained")),
+        ):
+            model = Action._dunning_intent_model()
+            self.assertIs(Action._dunning_intent_model(), model)
+        self.assertEqual(core_intent.classify("We will pay invoice INV/1 on 15/12/2026.", model)[0], "promise_to_pay")
+
+    def test_corrupt_or_missing_model_is_retrained_and_logged(self):
+        Action = self.env["dunning.action"]
+        self._stored().raw = b"not a model"
+        with (
+            patch.dict(dunning_action_message._INTENT_MODELS, clear=True),
+            self.assertLogs(self.LOGGER, logging.WARNING) as logs,
+        ):
+            model = Action._dunning_intent_model()
+        self.assertIn("cannot be read", logs.output[0])
+        stored = self._stored()
+        self.assertEqual(len(stored), 1)
+        self.assertEqual(list(core_intent.loads(stored.raw).classes_), list(model.classes_))
+
+        stored.unlink()
+        with (
+            patch.dict(dunning_action_message._INTENT_MODELS, clear=True),
+            self.assertLogs(self.LOGGER, logging.INFO) as logs,
+        ):
+            Action._dunning_intent_model()
+        self.assertIn("No stored reply-intent model", logs.output[0])
+        self.assertEqual(len(self._stored()), 1)
+
+    def test_a_new_dataset_or_version_replaces_the_stored_model(self):
+        old = self._stored()
+        with (
+            patch.dict(dunning_action_message._INTENT_MODELS, clear=True),
+            patch.object(core_intent, "fingerprint", return_value="0123456789abcdef"),
+        ):
+            self.env["dunning.action"]._dunning_intent_model()
+            self.assertTrue(self._stored())
+        self.assertFalse(old.exists())

@@ -953,6 +953,119 @@ for _lang, _intents in MORE.items():
     for _intent, _phrasings in _intents.items():
         PHRASES[_lang][_intent].extend(_phrasings)
 
+# Written for the intents the held-out benchmark confused most (promises read as payments
+# made, hardship and disputes read as other intents): new wordings, not re-phrasings.
+LATER = {
+    "en": {
+        "paid_already": [
+            "Our remittance for {inv} left our account on {date}; it may still be in transit.",
+            "You were paid twice if anything: {amount} went out on {date} and again today.",
+            "Please match the payment of {amount} we made on {date}, reference {inv}.",
+            "The direct debit was taken on {date}, so nothing is outstanding on our side.",
+        ],
+        "promise_to_pay": [
+            "Give us until {date} and the money will be with you.",
+            "The cheque for {amount} will be in the post on Monday.",
+            "I've asked our bank to schedule the transfer for {date}.",
+            "Once the invoice is signed off internally on {date}, we will pay it straight away.",
+        ],
+        "dispute": [
+            "Half of the order was missing, we will only pay for what we received.",
+            "{inv} charges the old price list, which no longer applies to us.",
+            "We cancelled this order in writing before it shipped, so we owe nothing.",
+            "The hours on {inv} were never approved by our project manager.",
+        ],
+        "hardship": [
+            "Our turnover has halved and we have to choose which bills to pay first.",
+            "After the flood at our warehouse we have no revenue for the coming weeks.",
+            "Would you agree to a small amount each week while we get back on our feet?",
+            "I am a single parent on a low income and cannot pay this all at once.",
+        ],
+    },
+    "fr": {
+        "paid_already": [
+            "Le virement pour {inv} est parti de notre compte le {date}, il est peut-être encore en cours.",
+            "Le prélèvement a été effectué le {date}, nous ne vous devons donc plus rien.",
+            "Merci de rapprocher notre paiement de {amount} du {date}, référence {inv}.",
+            "Nous avons réglé cette somme par chèque, encaissé chez vous le {date}.",
+        ],
+        "promise_to_pay": [
+            "Laissez-nous jusqu'au {date}, l'argent vous parviendra.",
+            "Le chèque de {amount} partira par la poste lundi.",
+            "J'ai demandé à ma banque de programmer le virement pour le {date}.",
+            "Dès que la facture sera validée en interne le {date}, nous la réglerons.",
+        ],
+        "dispute": [
+            "La moitié de la commande manquait, nous ne paierons que ce que nous avons reçu.",
+            "La facture {inv} applique l'ancien tarif, qui ne nous concerne plus.",
+            "Nous avons annulé cette commande par écrit avant l'expédition, nous ne devons rien.",
+            "Les heures facturées sur {inv} n'ont jamais été validées par notre chef de projet.",
+        ],
+        "hardship": [
+            "Notre chiffre d'affaires a été divisé par deux et nous devons choisir quelles factures payer.",
+            "Après l'inondation de notre entrepôt, nous n'aurons aucune recette pendant des semaines.",
+            "Accepteriez-vous un petit montant chaque semaine le temps que nous nous relevions ?",
+            "Je suis seule avec mes enfants, avec de faibles revenus, je ne peux pas tout payer d'un coup.",
+        ],
+    },
+    "de": {
+        "paid_already": [
+            "Die Überweisung für {inv} hat unser Konto am {date} verlassen, sie ist vielleicht noch unterwegs.",
+            "Die Lastschrift wurde am {date} eingezogen, es ist also nichts mehr offen.",
+            "Bitte ordnen Sie unsere Zahlung über {amount} vom {date} zu, Verwendungszweck {inv}.",
+            "Wir haben per Scheck bezahlt, er wurde am {date} bei Ihnen eingelöst.",
+        ],
+        "promise_to_pay": [
+            "Geben Sie uns bis zum {date} Zeit, dann ist das Geld bei Ihnen.",
+            "Der Scheck über {amount} geht am Montag in die Post.",
+            "Ich habe meine Bank beauftragt, die Überweisung für den {date} einzuplanen.",
+            "Sobald die Rechnung intern am {date} freigegeben ist, zahlen wir sofort.",
+        ],
+        "dispute": [
+            "Die Hälfte der Bestellung fehlte, wir zahlen nur, was wir erhalten haben.",
+            "{inv} verwendet die alte Preisliste, die für uns nicht mehr gilt.",
+            "Wir haben die Bestellung vor dem Versand schriftlich storniert, wir schulden nichts.",
+            "Die Stunden auf {inv} wurden von unserem Projektleiter nie abgenommen.",
+        ],
+        "hardship": [
+            "Unser Umsatz hat sich halbiert und wir müssen entscheiden, welche Rechnungen zuerst bezahlt werden.",
+            "Nach dem Hochwasser in unserem Lager haben wir für Wochen keine Einnahmen.",
+            "Wären Sie mit einem kleinen Betrag pro Woche einverstanden, bis wir wieder auf den Beinen sind?",
+            "Ich bin alleinerziehend mit geringem Einkommen und kann nicht alles auf einmal zahlen.",
+        ],
+    },
+    "es": {
+        "paid_already": [
+            "La transferencia de {inv} salió de nuestra cuenta el {date}, quizá aún esté en curso.",
+            "La domiciliación se cobró el {date}, así que no tenemos nada pendiente.",
+            "Por favor concilien nuestro pago de {amount} del {date}, referencia {inv}.",
+            "Pagamos con cheque y ustedes lo cobraron el {date}.",
+        ],
+        "promise_to_pay": [
+            "Dennos hasta el {date} y tendrán el dinero.",
+            "El cheque de {amount} saldrá por correo el lunes.",
+            "He pedido a mi banco que programe la transferencia para el {date}.",
+            "En cuanto la factura se apruebe internamente el {date}, la pagaremos.",
+        ],
+        "dispute": [
+            "Faltaba la mitad del pedido, solo pagaremos lo que hemos recibido.",
+            "La factura {inv} aplica la tarifa antigua, que ya no nos corresponde.",
+            "Cancelamos este pedido por escrito antes del envío, no debemos nada.",
+            "Las horas de {inv} nunca fueron aprobadas por nuestro jefe de proyecto.",
+        ],
+        "hardship": [
+            "Nuestra facturación se ha reducido a la mitad y tenemos que elegir qué facturas pagar primero.",
+            "Tras la inundación de nuestro almacén no tendremos ingresos durante semanas.",
+            "¿Aceptarían una pequeña cantidad cada semana mientras nos recuperamos?",
+            "Soy madre soltera con ingresos bajos y no puedo pagarlo todo de una vez.",
+        ],
+    },
+}
+
+for _lang, _intents in LATER.items():
+    for _intent, _phrasings in _intents.items():
+        PHRASES[_lang][_intent].extend(_phrasings)
+
 GREETINGS = {
     "en": ["", "Hello,", "Hi {name},", "Dear {name},", "Good morning,", "Dear Sir or Madam,"],
     "fr": ["", "Bonjour,", "Bonjour {name},", "Madame, Monsieur,", "Cher {name},", "Bonsoir,"],
