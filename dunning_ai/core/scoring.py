@@ -23,6 +23,9 @@ from .features import FEATURE_INDEX, FEATURES, FeatureBuilder, History, training
 _logger = logging.getLogger(__name__)
 
 SEGMENTS = ("new", "reliable", "occasional", "habitual", "high_risk")
+#: Day number of 9999-12-31, the last date Python (and so Odoo) can represent: a
+#: predicted payment date of an invoice due near it is held there.
+LAST_DAY = 2932896
 
 
 @dataclass
@@ -322,7 +325,7 @@ def _score(history, model, today, partners, explain):
         move_p, move_days = predict(model, G)
         already_late = today - h.due[rows] > cfg.grace_days
         move_p = np.where(already_late, 1.0, move_p)
-        move_day = np.maximum(h.due[rows] + np.round(move_days).astype(np.int64), today)
+        move_day = np.minimum(np.maximum(h.due[rows] + np.round(move_days).astype(np.int64), today), LAST_DAY)
     return Scores(
         partners=partners, risk=risk, segment=segment,
         on_time_rate=F[:, FEATURE_INDEX["on_time_rate"]],
