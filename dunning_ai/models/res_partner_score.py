@@ -49,6 +49,8 @@ class ResPartner(models.Model):
         vendor documents never appear.
         """
         self.env.flush_all()
+        # JIT compiling this one-off query costs seconds; its sorts and hashes want memory
+        self.env.cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
         action_rel = self.env["dunning.action"]._fields["move_ids"]
         partner_filter = (SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
                           if partner_ids is not None else SQL())
@@ -74,13 +76,14 @@ class ResPartner(models.Model):
                  WHERE l.display_type = 'payment_term'
                  GROUP BY l.move_id
             ), part AS (
-                SELECT l.move_id, COUNT(DISTINCT p.id) AS partials, MAX(p.max_date) AS last_date
+                SELECT l.move_id, COUNT(*) AS partials, MAX(p.max_date) AS last_date
                   FROM account_move_line l
                   JOIN inv ON inv.id = l.move_id
                   JOIN account_partial_reconcile p ON p.debit_move_id = l.id
-                  JOIN account_move_line cl ON cl.id = p.credit_move_id
                  WHERE l.display_type = 'payment_term'
-                   AND cl.journal_id IS DISTINCT FROM %(exchange_journal)s
+                   -- a hashed list of the few exchange-difference lines, not a lookup per partial
+                   AND p.credit_move_id NOT IN (SELECT x.id FROM account_move_line x
+                                                 WHERE x.journal_id = %(exchange_journal)s)
                  GROUP BY l.move_id
             ), pay AS (
                 SELECT rel.invoice_id AS move_id, MAX(ap.date) AS last_date
@@ -107,8 +110,8 @@ class ResPartner(models.Model):
                    CASE WHEN inv.payment_state IN ('paid', 'in_payment')
                         THEN COALESCE(part.last_date, pay.last_date) - DATE '1970-01-01'
                         ELSE %(never)s END,
-                   term.amount,
-                   CASE WHEN inv.payment_state IN ('paid', 'in_payment') THEN 0 ELSE term.residual END,
+                   term.amount::float8,
+                   CASE WHEN inv.payment_state IN ('paid', 'in_payment') THEN 0 ELSE term.residual::float8 END,
                    COALESCE(part.partials, 0), COALESCE(rem.n, 0), inv.disputed, term.no_followup
               FROM inv
               JOIN term ON term.move_id = inv.id
@@ -137,6 +140,7 @@ class ResPartner(models.Model):
                AND m.amount_total_signed != 0 %s
             """, company.id, partner_filter))
         refunds = self.env.cr.fetchall()
+        self.env.cr.execute("RESET jit; RESET work_mem")
         cols = list(zip(*rows, strict=True)) if rows else [()] * 11
         ref = list(zip(*refunds, strict=True)) if refunds else [(), ()]
         return History(
@@ -259,15 +263,14 @@ class ResPartner(models.Model):
         scope = SQL() if full else SQL("AND m.commercial_partner_id = ANY(%s)", result.partners.tolist())
         cr.execute(SQL(
             """
-            WITH v AS (
-                SELECT * FROM unnest(%(ids)s::int[], %(p)s::float8[], %(d)s::int[]) AS v(id, p, d)
-            ), target AS (
-                SELECT v.id, v.p, DATE '1970-01-01' + v.d AS d FROM v
-                 UNION ALL
-                SELECT m.id, NULL, NULL
-                  FROM account_move m
-                 WHERE m.company_id = %(company)s AND m.dunning_predicted_payment_date IS NOT NULL %(scope)s
-                   AND NOT EXISTS (SELECT 1 FROM v WHERE v.id = m.id)
+            WITH target AS (
+                -- a FULL JOIN is hashed or merged, never a nested loop on stale statistics
+                SELECT COALESCE(v.id, old.id) AS id, v.p, DATE '1970-01-01' + v.d AS d
+                  FROM unnest(%(ids)s::int[], %(p)s::float8[], %(d)s::int[]) AS v(id, p, d)
+                  FULL JOIN (SELECT m.id FROM account_move m
+                              WHERE m.company_id = %(company)s
+                                AND m.dunning_predicted_payment_date IS NOT NULL %(scope)s) AS old
+                    ON old.id = v.id
             )
             UPDATE account_move m
                SET dunning_late_probability = t.p, dunning_predicted_payment_date = t.d
