@@ -49,8 +49,10 @@ class ResPartner(models.Model):
         vendor documents never appear.
         """
         self.env.flush_all()
-        # JIT compiling this one-off query costs seconds; its sorts and hashes want memory
-        self.env.cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        # JIT compiling this one-off query costs seconds; its sorts and hashes want memory; and
+        # after a large import (statistics not yet refreshed) the planner would nest loops over
+        # whole CTEs, quadratic in the invoices: hash and merge joins are never that bad
+        self.env.cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_nestloop = off")
         action_rel = self.env["dunning.action"]._fields["move_ids"]
         partner_filter = (SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
                           if partner_ids is not None else SQL())
@@ -140,7 +142,7 @@ class ResPartner(models.Model):
                AND m.amount_total_signed != 0 %s
             """, company.id, partner_filter))
         refunds = self.env.cr.fetchall()
-        self.env.cr.execute("RESET jit; RESET work_mem")
+        self.env.cr.execute("RESET jit; RESET work_mem; RESET enable_nestloop")
         cols = list(zip(*rows, strict=True)) if rows else [()] * 11
         ref = list(zip(*refunds, strict=True)) if refunds else [(), ()]
         return History(

@@ -308,7 +308,8 @@ class TestDunningScores(DunningCommon):
         Partners go through the ORM in one ``create``; the 6,000-odd invoices are
         inserted with a few ``INSERT ... SELECT unnest()`` (only what the scoring
         SQL reads, balanced lines left out), as one ORM call per invoice would take
-        minutes.
+        minutes. No ANALYZE follows, as after a real import: the scoring query must
+        not depend on fresh statistics.
         """
         ids = np.unique(history.partner)
         partners = self.Partner.create([{"name": f"Portfolio customer {i}"} for i in ids])
