@@ -51,8 +51,10 @@ class ResPartner(models.Model):
         self.env.flush_all()
         # JIT compiling this one-off query costs seconds; its sorts and hashes want memory; and
         # after a large import (statistics not yet refreshed) the planner would nest loops over
-        # whole CTEs, quadratic in the invoices: hash and merge joins are never that bad
-        self.env.cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_nestloop = off")
+        # a whole company's CTEs, quadratic in the invoices: hash and merge joins are never
+        # that bad (a few customers' invoices are best found by index, in nested loops)
+        self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_nestloop = %s",
+                                SQL("on" if partner_ids is not None else "off")))
         action_rel = self.env["dunning.action"]._fields["move_ids"]
         partner_filter = (SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
                           if partner_ids is not None else SQL())
