@@ -23,6 +23,9 @@ from .features import FEATURE_INDEX, FEATURES, FeatureBuilder, History, training
 _logger = logging.getLogger(__name__)
 
 SEGMENTS = ("new", "reliable", "occasional", "habitual", "high_risk")
+#: Day number of 9999-12-31, the last date Python (and so Odoo) can represent: a
+#: predicted payment date of an invoice due near it is held there.
+LAST_DAY = 2932896
 
 
 @dataclass
@@ -218,16 +221,17 @@ def _prior_predict(model, F):
 def _explain_prior(model, F, p):
     cfg = model.config
     out = []
-    n = np.expm1(F[:, FEATURE_INDEX["n_settled"]]).round().astype(int)
-    on_time = F[:, FEATURE_INDEX["on_time_rate"]]
+    n = np.expm1(F[:, FEATURE_INDEX["n_settled"]]).round().astype(int).tolist()
+    late_rate = (1 - F[:, FEATURE_INDEX["on_time_rate"]]).tolist()
+    p = np.asarray(p, np.float64).tolist()
     for i in range(len(F)):
-        params = {"n_settled": int(n[i]), "company_settled": model.prior.n_settled,
+        params = {"n_settled": n[i], "company_settled": model.prior.n_settled,
                   "min_history": cfg.min_history, "reason": model.prior.reason or "model_unavailable",
-                  "probability": float(p[i]), "company_rate": model.prior.late_rate}
+                  "probability": p[i], "company_rate": model.prior.late_rate}
         factors = [{"key": "prior", "params": params}]
         if n[i] > 0:
             factors.append({"key": "prior_customer_rate",
-                            "params": {"late_rate": float(1 - on_time[i]), "n_settled": int(n[i]),
+                            "params": {"late_rate": late_rate[i], "n_settled": n[i],
                                        "company_rate": model.prior.late_rate}})
         else:
             factors.append({"key": "prior_no_history", "params": {"company_rate": model.prior.late_rate}})
@@ -243,24 +247,21 @@ def _explain_model(model, F, p, top=3, candidates=8):
     """
     deltas = np.zeros_like(F)
     ranked = sorted(range(F.shape[1]), key=lambda j: -model.importances.get(FEATURES[j], 0.0))
+    G = np.empty_like(F)
     for j in ranked[:candidates]:
-        G = F.copy()
+        G[:] = F
         G[:, j] = model.baseline[j]
         deltas[:, j] = p - model.classifier.predict_proba(G)[:, 1]
     order = np.argsort(-np.abs(deltas), axis=1)[:, :top]
-    out = []
-    for i in range(len(F)):
-        factors = []
-        for j in order[i]:
-            if abs(deltas[i, j]) < 0.01:
-                continue
-            factors.append({"key": FEATURES[j],
-                            "params": {"value": float(np.nan_to_num(F[i, j])),
-                                       "baseline": float(model.baseline[j]),
-                                       "direction": "up" if deltas[i, j] > 0 else "down",
-                                       "impact": float(deltas[i, j])}})
-        out.append(factors)
-    return out
+    rows = np.arange(len(F))[:, None]
+    # plain Python values, converted once: this runs for every customer
+    picked = zip(order.tolist(), deltas[rows, order].tolist(), np.nan_to_num(F[rows, order]).tolist(), strict=True)
+    baseline = model.baseline.tolist()
+    return [[{"key": FEATURES[j],
+              "params": {"value": value, "baseline": baseline[j], "direction": "up" if delta > 0 else "down",
+                         "impact": delta}}
+             for j, delta, value in zip(js, ds, vs, strict=True) if abs(delta) >= 0.01]
+            for js, ds, vs in picked]
 
 
 def risk_and_segment(F, p, config):
@@ -322,7 +323,7 @@ def _score(history, model, today, partners, explain):
         move_p, move_days = predict(model, G)
         already_late = today - h.due[rows] > cfg.grace_days
         move_p = np.where(already_late, 1.0, move_p)
-        move_day = np.maximum(h.due[rows] + np.round(move_days).astype(np.int64), today)
+        move_day = np.minimum(np.maximum(h.due[rows] + np.round(move_days).astype(np.int64), today), LAST_DAY)
     return Scores(
         partners=partners, risk=risk, segment=segment,
         on_time_rate=F[:, FEATURE_INDEX["on_time_rate"]],

@@ -14,8 +14,6 @@ from ..core.scoring import TrainedModel, company_prior, score, train
 _logger = logging.getLogger(__name__)
 
 _EPOCH = datetime.date(1970, 1, 1)
-#: partners written per UPDATE statement
-WRITE_BATCH = 5000
 #: customers rescored per incremental batch
 RESCORE_BATCH = 2000
 
@@ -51,6 +49,12 @@ class ResPartner(models.Model):
         vendor documents never appear.
         """
         self.env.flush_all()
+        # JIT compiling this one-off query costs seconds; its sorts and hashes want memory; and
+        # after a large import (statistics not yet refreshed) the planner would nest loops over
+        # a whole company's CTEs, quadratic in the invoices: hash and merge joins are never
+        # that bad (a few customers' invoices are best found by index, in nested loops)
+        self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_nestloop = %s",
+                                SQL("on" if partner_ids is not None else "off")))
         action_rel = self.env["dunning.action"]._fields["move_ids"]
         partner_filter = (SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
                           if partner_ids is not None else SQL())
@@ -76,13 +80,14 @@ class ResPartner(models.Model):
                  WHERE l.display_type = 'payment_term'
                  GROUP BY l.move_id
             ), part AS (
-                SELECT l.move_id, COUNT(DISTINCT p.id) AS partials, MAX(p.max_date) AS last_date
+                SELECT l.move_id, COUNT(*) AS partials, MAX(p.max_date) AS last_date
                   FROM account_move_line l
                   JOIN inv ON inv.id = l.move_id
                   JOIN account_partial_reconcile p ON p.debit_move_id = l.id
-                  JOIN account_move_line cl ON cl.id = p.credit_move_id
                  WHERE l.display_type = 'payment_term'
-                   AND cl.journal_id IS DISTINCT FROM %(exchange_journal)s
+                   -- a hashed list of the few exchange-difference lines, not a lookup per partial
+                   AND p.credit_move_id NOT IN (SELECT x.id FROM account_move_line x
+                                                 WHERE x.journal_id = %(exchange_journal)s)
                  GROUP BY l.move_id
             ), pay AS (
                 SELECT rel.invoice_id AS move_id, MAX(ap.date) AS last_date
@@ -109,8 +114,8 @@ class ResPartner(models.Model):
                    CASE WHEN inv.payment_state IN ('paid', 'in_payment')
                         THEN COALESCE(part.last_date, pay.last_date) - DATE '1970-01-01'
                         ELSE %(never)s END,
-                   term.amount,
-                   CASE WHEN inv.payment_state IN ('paid', 'in_payment') THEN 0 ELSE term.residual END,
+                   term.amount::float8,
+                   CASE WHEN inv.payment_state IN ('paid', 'in_payment') THEN 0 ELSE term.residual::float8 END,
                    COALESCE(part.partials, 0), COALESCE(rem.n, 0), inv.disputed, term.no_followup
               FROM inv
               JOIN term ON term.move_id = inv.id
@@ -139,6 +144,7 @@ class ResPartner(models.Model):
                AND m.amount_total_signed != 0 %s
             """, company.id, partner_filter))
         refunds = self.env.cr.fetchall()
+        self.env.cr.execute("RESET jit; RESET work_mem; RESET enable_nestloop")
         cols = list(zip(*rows, strict=True)) if rows else [()] * 11
         ref = list(zip(*refunds, strict=True)) if refunds else [(), ()]
         return History(
@@ -152,13 +158,14 @@ class ResPartner(models.Model):
     # Scoring entry point (called by crons, the engine and the benchmark)
     # ------------------------------------------------------------------
     @api.model
-    def _dunning_score_company(self, company, partner_ids=None, retrain=False, today=None):
+    def _dunning_score_company(self, company, partner_ids=None, retrain=False, today=None, model=None):
         """Score the customers of ``company`` (all of them, or ``partner_ids``) set-wise.
 
         With ``retrain`` the company's model is refitted first from the same
-        history. Otherwise the active model is used; a missing or unreadable one
-        falls back to the prior (logged). ``today`` defaults to the company's
-        current date. Returns timings and counts.
+        history. Otherwise the active model is used (or ``model``, as resolved
+        by :meth:`_dunning_company_model`); a missing or unreadable one falls
+        back to the prior (logged). ``today`` defaults to the company's current
+        date. Returns timings and counts.
         """
         stats = {"company": company.id}
         today = today or fields.Date.context_today(self.with_company(company))
@@ -166,30 +173,14 @@ class ResPartner(models.Model):
         history = self._dunning_history(company, partner_ids=partner_ids)
         stats["features_s"] = time.perf_counter() - t0
         stats["invoices"] = len(history)
-        config = company._dunning_scoring_config()
-        Model = self.env["dunning.model"].sudo()
-        record = Model.browse()
         if retrain:
             t1 = time.perf_counter()
-            trained = train(history, _day(today), config)
+            trained = train(history, _day(today), company._dunning_scoring_config())
             stats["train_s"] = time.perf_counter() - t1
-            record = Model._dunning_store(company, trained, duration=stats["train_s"])
+            record = self.env["dunning.model"].sudo()._dunning_store(company, trained, duration=stats["train_s"])
         else:
-            record = Model._dunning_active(company)
-            trained = record._dunning_load()
-            if trained is None:
-                if partner_ids is not None:
-                    # the company prior needs the whole company's history
-                    history_all = self._dunning_history(company)
-                else:
-                    history_all = history
-                if record:
-                    reason = "model_unavailable"
-                else:
-                    _logger.info("Company %s has no payment-behaviour model yet: using the prior.", company.id)
-                    reason = "no_model"
-                trained = TrainedModel("prior", company_prior(history_all, config, reason),
-                                       int(history_all.is_settled.sum()), config)
+            trained, record = model or self._dunning_company_model(
+                company, history=history if partner_ids is None else None)
         stats["kind"] = trained.kind
         stats["version"] = record.version if record else 0
         t2 = time.perf_counter()
@@ -208,65 +199,98 @@ class ResPartner(models.Model):
         return stats
 
     @api.model
+    def _dunning_company_model(self, company, history=None):
+        """The company's active model and its record, or the prior (logged) when there is none.
+
+        The prior needs the whole company's history: pass it when already read.
+        """
+        record = self.env["dunning.model"].sudo()._dunning_active(company)
+        trained = record._dunning_load()
+        if trained is None:
+            if record:
+                reason = "model_unavailable"
+            else:
+                _logger.info("Company %s has no payment-behaviour model yet: using the prior.", company.id)
+                reason = "no_model"
+            if history is None:
+                history = self._dunning_history(company)
+            trained = TrainedModel("prior", company_prior(history, company._dunning_scoring_config(), reason),
+                                   int(history.is_settled.sum()), company._dunning_scoring_config())
+        return trained, record
+
+    @api.model
     def _dunning_write_scores(self, company, result, today, full=False):
-        """Store the scores: partner fields per company (jsonb), invoice fields, in batches."""
+        """Store the scores with one UPDATE for the customers and one for their invoices.
+
+        Partner scores are company-dependent (jsonb keyed by company id): this
+        company's key is merged into each column, the other companies' kept.
+        Invoices get their prediction, and those of the scored customers that
+        are no longer open lose theirs; unchanged invoices are not rewritten.
+        Like stored computed fields, these outputs do not touch ``write_date``
+        (``dunning_last_scored`` says when they were computed).
+        """
         cr = self.env.cr
+        partner_fields = [*SCORE_FIELDS, "dunning_needs_rescore"]
+        move_fields = ["dunning_late_probability", "dunning_predicted_payment_date"]
+        self.env["res.partner"].flush_model(partner_fields)
+        self.env["account.move"].flush_model(move_fields)
         key = str(company.id)
         lang = company.partner_id.lang or self.env.lang or "en_US"
         texts = self.with_context(lang=lang)._dunning_explanation_texts(result.explanations)
         now = fields.Datetime.to_string(fields.Datetime.now())
-        columns = zip(SCORE_FIELDS, ("risk", "segment", "on_time", "avg_late", "pred_late", "now", "explanation"),
-                      strict=True)
+        values = (SQL("v.risk"), SQL("v.segment"), SQL("v.on_time"), SQL("v.avg_late"), SQL("v.pred_late"),
+                  SQL("%s::text", now), SQL("v.explanation"))
         sets = SQL(", ").join(
-            SQL("%s = COALESCE(p.%s, '{}') || jsonb_build_object(%s, v.%s)",
-                SQL.identifier(field), SQL.identifier(field), key, SQL.identifier(value))
-            for field, value in columns)
-        n = len(result.partners)
-        for start in range(0, n, WRITE_BATCH):
-            sl = slice(start, start + WRITE_BATCH)
+            SQL("%s = COALESCE(p.%s, '{}') || jsonb_build_object(%s, %s)",
+                SQL.identifier(field), SQL.identifier(field), key, value)
+            for field, value in zip(SCORE_FIELDS, values, strict=True))
+        if len(result.partners):
             cr.execute(SQL(
                 """
                 UPDATE res_partner p
                    SET %(sets)s, dunning_needs_rescore = FALSE
                   FROM unnest(%(ids)s::int[], %(risk)s::float8[], %(segment)s::text[], %(on_time)s::float8[],
-                              %(avg_late)s::float8[], %(pred_late)s::float8[], %(explanation)s::text[],
-                              %(now)s::text[])
-                       AS v(id, risk, segment, on_time, avg_late, pred_late, explanation, now)
+                              %(avg_late)s::float8[], %(pred_late)s::float8[], %(explanation)s::text[])
+                       AS v(id, risk, segment, on_time, avg_late, pred_late, explanation)
                  WHERE p.id = v.id
                 """,
                 sets=sets,
-                now=[now] * len(result.partners[sl]),
-                ids=result.partners[sl].tolist(),
-                risk=result.risk[sl].tolist(),
-                segment=[str(s) for s in result.segment[sl]],
-                on_time=np.round(np.nan_to_num(result.on_time_rate[sl], nan=1.0), 4).tolist(),
-                avg_late=np.round(np.nan_to_num(result.avg_days_late[sl]), 1).tolist(),
-                pred_late=np.round(np.nan_to_num(result.predicted_days_late[sl]), 1).tolist(),
-                explanation=texts[sl],
+                ids=result.partners.tolist(),
+                risk=result.risk.tolist(),
+                segment=result.segment.astype(str).tolist(),
+                on_time=np.round(np.nan_to_num(result.on_time_rate, nan=1.0), 4).tolist(),
+                avg_late=np.round(np.nan_to_num(result.avg_days_late), 1).tolist(),
+                pred_late=np.round(np.nan_to_num(result.predicted_days_late), 1).tolist(),
+                explanation=texts,
             ))
-        # settled or cancelled invoices of the scored customers lose their predictions
-        scope = SQL() if full else SQL("AND commercial_partner_id = ANY(%s)", result.partners.tolist())
+        # open invoices get their prediction; the scored customers' other invoices lose theirs
+        scope = SQL() if full else SQL("AND m.commercial_partner_id = ANY(%s)", result.partners.tolist())
         cr.execute(SQL(
             """
-            UPDATE account_move
-               SET dunning_late_probability = NULL, dunning_predicted_payment_date = NULL
-             WHERE company_id = %s AND dunning_predicted_payment_date IS NOT NULL
-               AND (state != 'posted' OR payment_state NOT IN ('not_paid', 'partial')) %s
-            """, company.id, scope))
-        moves = result.move_ids
-        dates = [(_EPOCH + datetime.timedelta(days=int(d))).isoformat() for d in result.predicted_payment_day]
-        for start in range(0, len(moves), WRITE_BATCH):
-            sl = slice(start, start + WRITE_BATCH)
-            cr.execute(SQL(
-                """
-                UPDATE account_move m
-                   SET dunning_late_probability = v.p, dunning_predicted_payment_date = v.d
-                  FROM unnest(%s::int[], %s::float8[], %s::date[]) AS v(id, p, d)
-                 WHERE m.id = v.id
-                """,
-                moves[sl].tolist(), np.round(result.late_probability[sl], 4).tolist(), dates[sl]))
-        self.env["res.partner"].invalidate_model([*SCORE_FIELDS, "dunning_needs_rescore"])
-        self.env["account.move"].invalidate_model(["dunning_late_probability", "dunning_predicted_payment_date"])
+            WITH target AS (
+                -- a FULL JOIN is hashed or merged, never a nested loop on stale statistics
+                SELECT COALESCE(v.id, old.id) AS id, v.p, DATE '1970-01-01' + v.d AS d
+                  FROM unnest(%(ids)s::int[], %(p)s::float8[], %(d)s::int[]) AS v(id, p, d)
+                  FULL JOIN (SELECT m.id FROM account_move m
+                              WHERE m.company_id = %(company)s
+                                AND m.dunning_predicted_payment_date IS NOT NULL %(scope)s) AS old
+                    ON old.id = v.id
+            )
+            UPDATE account_move m
+               SET dunning_late_probability = t.p, dunning_predicted_payment_date = t.d
+              FROM target t
+             WHERE m.id = t.id
+               AND (m.dunning_late_probability IS DISTINCT FROM t.p
+                    OR m.dunning_predicted_payment_date IS DISTINCT FROM t.d)
+            """,
+            ids=result.move_ids.tolist(),
+            p=np.round(result.late_probability, 4).tolist(),
+            d=result.predicted_payment_day.tolist(),
+            company=company.id,
+            scope=scope,
+        ))
+        self.env["res.partner"].invalidate_model(partner_fields)
+        self.env["account.move"].invalidate_model(move_fields)
 
     # ------------------------------------------------------------------
     # Explanations: core message keys -> translated plain words
@@ -364,25 +388,59 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_dunning_rescore(self):
-        """Cheap rescore of the customers flagged by a new invoice or a reconciliation."""
+        """Cheap rescore of the customers flagged by a new invoice or a reconciliation.
+
+        Customers whose rescore fails stay flagged for the next run (and are
+        skipped for the rest of this one); the others of their batch are scored.
+        """
         cron = self.env["ir.cron"]
         companies = self.env["res.company"].search([("dunning_enabled", "=", True)])
+        Partner = self.with_context(active_test=False)
+        models_ = {}
+        failed = []
         while True:
-            partners = self.with_context(active_test=False).search(
-                [("dunning_needs_rescore", "=", True)], limit=RESCORE_BATCH)
+            domain = [("dunning_needs_rescore", "=", True), ("id", "not in", failed)]
+            partners = Partner.search(domain, limit=RESCORE_BATCH)
             if not partners:
                 break
-            ids = partners.commercial_partner_id.ids
-            try:
-                for company in companies:
-                    self.with_company(company)._dunning_score_company(company, partner_ids=ids)
-            except Exception:
-                self.env.cr.rollback()
-                _logger.exception("Incremental dunning rescore failed for partners %s.", ids)
-            partners.write({"dunning_needs_rescore": False})
-            remaining = self.with_context(active_test=False).search_count([("dunning_needs_rescore", "=", True)])
+            for company in companies - self.env["res.company"].browse(models_):
+                models_[company.id] = self.with_company(company)._dunning_company_model(company)
+            failed += partners._dunning_rescore(companies, models_)
+            remaining = Partner.search_count([("dunning_needs_rescore", "=", True), ("id", "not in", failed)])
             if not cron._commit_progress(len(partners), remaining=remaining) or not remaining:
                 break
+
+    def _dunning_rescore(self, companies, models_):
+        """Rescore these customers in every company; returns the ids that failed.
+
+        The batch is scored at once in a savepoint; if that fails, each customer
+        is scored again in its own savepoint, so that one customer's bad data
+        only holds back that customer, which stays flagged.
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._dunning_rescore_companies(companies, models_)
+            return []
+        except Exception:  # noqa: BLE001 - the batch is retried one customer at a time
+            _logger.warning("Incremental dunning rescore of %s customers failed; retrying them one by one.",
+                            len(self), exc_info=True)
+        failed = []
+        for partner in self:
+            try:
+                with self.env.cr.savepoint():
+                    partner._dunning_rescore_companies(companies, models_)
+            except Exception:  # noqa: BLE001 - one customer's failure must not stop the others
+                _logger.exception("Dunning rescore failed for customer %s (id %s); it stays marked "
+                                  "for the next run.", partner.display_name, partner.id)
+                failed.append(partner.id)
+        return failed
+
+    def _dunning_rescore_companies(self, companies, models_):
+        for company in companies:
+            self.with_company(company)._dunning_score_company(
+                company, partner_ids=self.commercial_partner_id.ids, model=models_.get(company.id))
+        # customers with no invoice anywhere were not written by the scoring
+        self.filtered("dunning_needs_rescore").write({"dunning_needs_rescore": False})
 
     @api.model
     def _dunning_mark_rescore(self, partners):
