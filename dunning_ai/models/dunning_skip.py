@@ -93,10 +93,10 @@ class DunningSkip(models.Model):
             SELECT cp.id,
                    CASE WHEN cp.dunning_do_not_contact THEN 'do_not_contact'
                         WHEN cp.dunning_excluded THEN 'excluded'
-                        WHEN cp.dunning_pause_until >= %(today)s THEN 'paused'
                         WHEN EXISTS (SELECT 1 FROM dunning_promise pr
                                       WHERE pr.partner_id = cp.id AND pr.company_id = %(company)s
                                         AND pr.state = 'open' AND pr.date >= %(today)s) THEN 'promise'
+                        WHEN cp.dunning_pause_until >= %(today)s THEN 'paused'
                         WHEN EXISTS (SELECT 1 FROM dunning_action a
                                       WHERE a.partner_id = cp.id AND a.company_id = %(company)s
                                         AND a.state IN ('draft', 'to_approve', 'scheduled')) THEN NULL
