@@ -180,7 +180,8 @@ class Fuzz:
                 why.add(f"opted out of {action.channel}")
             if contact and any(move.dunning_disputed for move in action.move_ids):
                 why.add("disputed invoice")
-            if contact and action.move_ids and all(move.payment_state in ("paid", "in_payment", "reversed") for move in action.move_ids):
+            settled = ("paid", "in_payment", "reversed")
+            if contact and action.move_ids and all(move.payment_state in settled for move in action.move_ids):
                 why.add("nothing to pay")
             if why:
                 self.forbidden.append((partner.id, action.id, action.channel, sorted(why)))

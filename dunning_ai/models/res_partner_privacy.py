@@ -53,13 +53,14 @@ class ResPartner(models.Model):
 
         Scores of every company the user can see, settings, actions with their reasons,
         the reminders sent, the customer's replies (with what the suite read in them),
-        promises and collection activities.
+        promises, the runs that skipped the customer and why, and collection activities.
         """
         self.ensure_one()
         partner = self.commercial_partner_id
         family = self.with_context(active_test=False).search([("id", "child_of", partner.id)])
         actions = self.env["dunning.action"].search([("partner_id", "=", partner.id)], order="id")
         promises = self.env["dunning.promise"].search([("partner_id", "=", partner.id)], order="id")
+        skips = self.env["dunning.skip"].search([("partner_id", "=", partner.id)], order="id")
         activities = self.env["mail.activity"].search([
             ("res_model", "=", "res.partner"), ("res_id", "=", partner.id), ("dunning_trigger", "!=", False)])
         Message = self.env["mail.message"]
@@ -87,6 +88,8 @@ class ResPartner(models.Model):
                          **{name: _plain(message[name]) for name in reply_fields}} for message in replies],
             "promises": [{"id": promise.id, **{name: _plain(promise[name]) for name in PROMISE_FIELDS}}
                          for promise in promises],
+            "skips": [{"date": _plain(skip.skip_date), "company": skip.company_id.name, "reason": skip.reason,
+                       "detail": skip.detail, "runs": skip.run_count} for skip in skips],
             "activities": [{"id": activity.id, "type": activity.activity_type_id.name,
                             "trigger": activity.dunning_trigger, "deadline": _plain(activity.date_deadline),
                             "assigned_to": activity.user_id.name,

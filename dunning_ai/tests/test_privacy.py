@@ -50,6 +50,9 @@ class TestDunningPrivacy(DunningEngineCommon):
         self.assertEqual(len(data["promises"]), 1)
         self.assertEqual(data["promises"][0]["source"], "reply")
         self.assertIn("hardship", [a["trigger"] for a in data["activities"]])
+        # the run after the reply skipped the customer (its promise): the export says so
+        self._plan("2026-03-22 07:00:00")
+        self.assertEqual([s["reason"] for s in customer._dunning_privacy_export()["skips"]], ["promise"])
 
     def test_export_button_downloads_a_json_attachment(self):
         customer, _action = self._sent_reminder("Button Co")

@@ -67,7 +67,8 @@ class TestDunningSkips(DunningEngineCommon):
         skip = self.env["dunning.skip"].search([("partner_id", "=", blocked.id)])
         self.assertEqual(skip.reason, "do_not_contact")
         other_company = self.setup_other_company(name="Skip Other Co")["company"]
-        stranger = new_test_user(self.env, login="skip_stranger", groups="base.group_user,dunning_ai.group_dunning_user",
+        stranger = new_test_user(self.env, login="skip_stranger",
+                                 groups="base.group_user,dunning_ai.group_dunning_user",
                                  company_id=other_company.id, company_ids=[other_company.id])
         employee = new_test_user(self.env, login="skip_employee", groups="base.group_user")
         user = new_test_user(self.env, login="skip_user", groups="base.group_user,dunning_ai.group_dunning_user")
