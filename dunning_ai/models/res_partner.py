@@ -410,7 +410,8 @@ class ResPartner(models.Model):
         ])
     # Promises and replies (messages)
     dunning_promise_ids = fields.One2many("dunning.promise", "partner_id", string="Promises to Pay")
-    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises")
+    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises",
+                                           groups="dunning_ai.group_dunning_user")
 
     def _compute_dunning_promise_count(self):
         counts = dict(self.env["dunning.promise"]._read_group(

@@ -34,8 +34,9 @@ EXPECTED = {
 OPERATIONS = ("read", "write", "create", "unlink")
 PARTNER_SCORES = ("dunning_risk_score", "dunning_segment", "dunning_on_time_rate", "dunning_avg_days_late",
                   "dunning_predicted_days_late", "dunning_last_scored", "dunning_explanation",
-                  "dunning_action_count")
-MOVE_SCORES = ("dunning_late_probability", "dunning_predicted_payment_date")
+                  "dunning_action_count", "dunning_promise_count")
+MOVE_SCORES = ("dunning_late_probability", "dunning_predicted_payment_date", "dunning_promise_count",
+               "dunning_promise_ids")
 
 
 @tagged("post_install", "-at_install")
@@ -143,6 +144,12 @@ class TestDunningAccess(DunningCommon):
                 with self.assertRaises(AccessError):
                     self.action.with_user(user).message_ids.mapped("body")
         employee = self.users["employee"]
+        reply = self.customer.message_post(body="We will pay next week", message_type="email",
+                                           author_id=self.customer.id, subtype_xmlid="mail.mt_comment")
+        reply.sudo().dunning_intent = "promise_to_pay"
+        with self.assertRaises(AccessError):
+            reply.with_user(employee).read(["dunning_intent"])
+        self.assertEqual(reply.with_user(self.users["user"]).dunning_intent, "promise_to_pay")
         self.assertFalse(self.env["mail.activity"].with_user(employee).search(
             [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]))
         with self.assertRaises(AccessError):
