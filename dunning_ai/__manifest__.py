@@ -51,6 +51,7 @@
         "wizard/dunning_action_preview_views.xml",
         "views/res_partner_privacy_views.xml",
         "views/res_config_settings_trust_views.xml",
+        "views/dunning_skip_views.xml",
         "views/menus.xml",
     ],
     "assets": {

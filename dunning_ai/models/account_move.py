@@ -15,10 +15,11 @@ class AccountMove(models.Model):
         help="A disputed invoice is left out of every reminder until the dispute is resolved.",
     )
     dunning_promise_ids = fields.Many2many(
-        "dunning.promise", string="Promises to Pay", copy=False,
+        "dunning.promise", string="Promises to Pay", copy=False, groups="dunning_ai.group_dunning_user",
         relation="account_move_dunning_promise_rel", column1="account_move_id", column2="dunning_promise_id",
     )
-    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises")
+    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises",
+                                           groups="dunning_ai.group_dunning_user")
 
     def _compute_dunning_promise_count(self):
         for move in self:

@@ -69,6 +69,9 @@ class DunningAction(models.Model):
         courtesy_offsets = [s.day_offset for s in stages if s.tone == "courtesy"]
         lead_days = max(0, -(min(courtesy_offsets) + min(min(shifts), 0))) if courtesy_offsets else 0
         debts = self._dunning_fetch_debts(company, policy, today, today + timedelta(days=lead_days))
+        Skip = self.env["dunning.skip"]
+        Skip._dunning_record_excluded(company, policy, today, today + timedelta(days=lead_days),
+                                      [row[0] for row in debts], now)
         if not debts:
             return self.browse()
         partner_ids = [row[0] for row in debts]
@@ -125,14 +128,12 @@ class DunningAction(models.Model):
             now.replace(tzinfo=UTC), customers, stage_data, channels,
             overrides=policy._dunning_overrides_arrays(SEGMENTS), settings=settings, seed=seed)
 
-        vals_list, skipped = [], Counter()
+        vals_list, skipped = [], []
         context = self._dunning_reason_context(company, policy, stages, channels, settings, seed)
         for i, partner_id in enumerate(partner_ids):
-            if result["stage"][i] < 0:
-                skipped[result["status"][i]] += 1
-                continue
-            if result["planned"][i] is None:
-                skipped["no_slot"] += 1
+            if result["stage"][i] < 0 or result["planned"][i] is None:
+                skipped.append((partner_id, result["status"][i] if result["stage"][i] < 0 else "no_slot",
+                                customers["days_overdue"][i], customers["days_since_prev"][i]))
                 continue
             vals_list.append(self._dunning_prepare_action_vals(
                 context, partner_id, debts[i], customers, result, i, availability[partner_id]))
@@ -140,8 +141,9 @@ class DunningAction(models.Model):
         for start in range(0, len(vals_list), CREATE_BATCH):
             actions |= self._dunning_insert_actions(vals_list[start:start + CREATE_BATCH])
         actions._dunning_ensure_access_tokens()  # pay links render in previews and sends alike
+        Skip._dunning_record_planner(company, skipped, now)
         _logger.info("Dunning: company %s planned %s actions for %s customers; skipped %s",
-                     company.name, len(actions), n, dict(skipped))
+                     company.name, len(actions), n, dict(Counter(row[1] for row in skipped)))
         return actions
 
     @api.model
@@ -588,7 +590,7 @@ class DunningAction(models.Model):
                     sent |= action
         sent.with_context(tracking_disable=True).write(
             {"state": "done", "executed_at": now, "error_message": False})
-        sent.filtered(lambda a: a.channel != "letter")._dunning_log_on_customers()
+        sent.filtered(lambda a: a.channel != "letter")._dunning_log_sent()
         return sent
 
     def _dunning_send(self):
@@ -741,12 +743,12 @@ class DunningAction(models.Model):
             "name": self.env._("Dunning letter %(customer)s %(date)s.pdf",
                                customer=self.partner_id.name, date=fields.Date.today()),
             "raw": content,
-            "res_model": "res.partner",
-            "res_id": self.partner_id.id,
+            "res_model": self._name,
+            "res_id": self.id,
             "mimetype": "application/pdf",
         })
         self.letter_attachment_id = attachment
-        self.mail_message_id = self._dunning_log_on_customer(attachment_ids=attachment.ids)
+        self.mail_message_id = self._dunning_log_sent(attachment_ids=attachment.ids)
         return True
 
     def _dunning_send_call(self):
@@ -766,22 +768,19 @@ class DunningAction(models.Model):
         return Markup("<p><b>%s</b> (%s, %s)</p><p>%s</p>") % (
             what, self.stage_id.name or "", tone, Markup("<br/>").join((self.reason or "").splitlines()))
 
-    def _dunning_log_on_customer(self, attachment_ids=None):
-        """Internal note on the customer's chatter: what was done and why."""
-        self.ensure_one()
-        return self.partner_id.message_post(
-            body=self._dunning_log_body(), message_type="comment", subtype_xmlid="mail.mt_note",
-            attachment_ids=attachment_ids or [],
-        )
+    def _dunning_log_sent(self, attachment_ids=None):
+        """Internal note on each action's own chatter: what was done and why.
 
-    def _dunning_log_on_customers(self):
-        """The same notes for a whole batch, in one go."""
-        bodies = {}
-        for action in self:
-            partner_id = action.partner_id.id
-            bodies[partner_id] = bodies.get(partner_id, Markup()) + action._dunning_log_body()
-        if bodies:
-            self.env["res.partner"].browse(list(bodies))._message_log_batch(bodies=bodies)
+        Not on the customer's chatter, which every employee reads: the reasons of the
+        decisions stay with the actions, behind the collections groups. Returns the
+        message of a single action (a letter keeps it as ``mail_message_id``).
+        """
+        if len(self) == 1:
+            return self.message_post(body=self._dunning_log_body(), message_type="comment",
+                                     subtype_xmlid="mail.mt_note", attachment_ids=attachment_ids or [])
+        if self:
+            self._message_log_batch(bodies={action.id: action._dunning_log_body() for action in self})
+        return self.env["mail.message"]
 
     @api.model
     def _cron_dunning_outcome(self):

@@ -423,7 +423,8 @@ class DunningAction(models.Model):
         else:
             outcome = getattr(action, f"_dunning_route_{intent}")(text, message)
         label = dict(INTENT_SELECTION)[intent]
-        action.partner_id.commercial_partner_id.message_post(
+        # on the action, not the customer's chatter: what the suite read in a reply is its own
+        action.message_post(
             body=self.env._(
                 "Reply classified as %(intent)s (confidence %(confidence)s): %(outcome)s",
                 intent=label,

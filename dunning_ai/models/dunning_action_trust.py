@@ -52,7 +52,8 @@ class DunningAction(models.Model):
         Rows are kept (the reports and the learners count them: stage, tone, channel, times,
         amount, outcome and the reply's intent category stay), their personal content goes:
         reasons, errors, edited texts, the action's own chatter, the body of the reminder that
-        was sent, and the text and intent of the customer's replies older than the cutoff.
+        was sent, and the text and intent of the customer's replies older than the cutoff;
+        the log of skipped customers older than the cutoff is deleted.
         Returns the number of actions anonymised.
         """
         companies = self.env["res.company"].sudo().search([("dunning_retention_months", ">", 0)])
@@ -60,6 +61,7 @@ class DunningAction(models.Model):
         for company in companies:
             cutoff = fields.Datetime.now() - relativedelta(months=company.dunning_retention_months)
             total += self.sudo()._dunning_anonymise(company, cutoff)
+            self.env["dunning.skip"].sudo()._dunning_purge(company, cutoff)
             self.env["ir.cron"]._commit_progress(1)
         return total
 

@@ -126,7 +126,8 @@ class DunningPromise(models.Model):
             )
             for action in pending:
                 action.write({"state": "cancelled", "reason": f"{action.reason or ''}\n{note}".strip()})
-            partner.message_post(
+            # on the promise's own chatter, which only collections staff read
+            promise.message_post(
                 body=self.env._(
                     "Promise to pay %(amount)s on %(date)s recorded: reminders paused until then.",
                     amount=promise.currency_id.format(promise.amount),

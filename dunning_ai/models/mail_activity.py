@@ -145,3 +145,23 @@ class MailActivity(models.Model):
                 _logger.exception("Could not close settled collection activity %s", activity.id)
                 continue
             cron._commit_progress(1)
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        """A done collection activity leaves only "<type> done" on the customer's chatter.
+
+        Mail posts the activity's note, summary and feedback there, which every employee
+        reads; for collection activities those are reasons and talking points, so they stay
+        on the archived activity, which only collections staff and its assignee read.
+        """
+        collection = self.filtered("dunning_trigger")
+        if not collection:
+            return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        kept = {activity.id: (activity.note, activity.summary) for activity in collection.sudo()}
+        collection.sudo().write({"note": False, "summary": False})
+        messages, next_activities = super(MailActivity, self - collection)._action_done(
+            feedback=feedback, attachment_ids=attachment_ids)
+        done_messages, done_next = super(MailActivity, collection)._action_done(attachment_ids=attachment_ids)
+        for activity in collection.sudo():
+            note, summary = kept[activity.id]
+            activity.write({"note": note, "summary": summary, "feedback": feedback or False})
+        return messages | done_messages, next_activities | done_next

@@ -136,6 +136,8 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # a new company starts with its preset's contact rules (the safe one unless told)
+        vals_list = [self._dunning_preset_vals(vals) for vals in vals_list]
         companies = super().create(vals_list)
         companies._dunning_policy()
         return companies
@@ -245,6 +247,16 @@ class ResCompany(models.Model):
             if company.dunning_collector_approval_limit < 0 or company.dunning_retention_months < 0:
                 raise ValidationError(self.env._(
                     "The collector approval limit and the retention period cannot be negative."))
+
+    @api.model
+    def _dunning_preset_vals(self, vals):
+        """``vals`` of a new company with its preset's rules; rules given without a preset make it Custom."""
+        preset = vals.get("dunning_contact_preset") or "safe"
+        rules = CONTACT_PRESETS.get(preset, {})
+        if "dunning_contact_preset" not in vals and any(
+                name in vals and vals[name] != value for name, value in rules.items()):
+            return {**vals, "dunning_contact_preset": "custom"}
+        return {**vals, **rules}
 
     def write(self, vals):
         """A preset fills its contact rules; a rule changed by hand makes the preset Custom."""

@@ -147,8 +147,9 @@ class ResPartner(models.Model):
 
         Keeps exactly one open activity of the trigger's type per customer and company:
         a later escalation while it is open appends its reason to it instead of opening
-        another. Each escalation is posted in the customer's chatter with its reason.
-        Returns the open activities concerned.
+        another. Each escalation is recorded with its reason in the activity's note and on
+        the action's chatter (when one is given), never on the customer's chatter that every
+        employee reads. Returns the open activities concerned.
         """
         if trigger not in TRIGGER_ACTIVITY_TYPES:
             raise UserError(self.env._("Unknown escalation reason: %s", trigger))
@@ -191,11 +192,13 @@ class ResPartner(models.Model):
                 )
                 message = self.env._("Escalated to %(user)s (%(basis)s): %(reason)s.",
                                      user=user.name, basis=basis, reason=label)
-            body = Markup("<p>%s</p>") % message
-            if note:
-                body += Markup("<p>%s</p>") % note
-            partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+            # the trail stays with the collections records (the activity's note, the action's
+            # chatter), not on the customer's chatter that every employee reads
+            activity.note = (activity.note or Markup()) + Markup("<p><i>%s</i></p>") % message
             if action and action.partner_id.commercial_partner_id == partner:
+                body = Markup("<p>%s</p>") % message
+                if note:
+                    body += Markup("<p>%s</p>") % note
                 action.sudo().activity_id = activity
                 action.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
             result |= activity
@@ -407,7 +410,8 @@ class ResPartner(models.Model):
         ])
     # Promises and replies (messages)
     dunning_promise_ids = fields.One2many("dunning.promise", "partner_id", string="Promises to Pay")
-    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises")
+    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises",
+                                           groups="dunning_ai.group_dunning_user")
 
     def _compute_dunning_promise_count(self):
         counts = dict(self.env["dunning.promise"]._read_group(

@@ -31,18 +31,36 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    dunning_action_count = fields.Integer(
+        string="Reminders", compute="_compute_dunning_action_count", groups="dunning_ai.group_dunning_user")
+
+    def _compute_dunning_action_count(self):
+        counts = dict(self.env["dunning.action"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]))
+        for partner in self:
+            partner.dunning_action_count = counts.get(partner.commercial_partner_id, 0)
+
+    def action_open_dunning_actions(self):
+        """Smart button: what the suite decided for this customer, and why (the actions' reasons)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("dunning_ai.dunning_action_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
+
     def _dunning_privacy_export(self):
         """What Dunning AI holds about this customer, for an access request (GDPR art. 15).
 
         Scores of every company the user can see, settings, actions with their reasons,
         the reminders sent, the customer's replies (with what the suite read in them),
-        promises and collection activities.
+        promises, the runs that skipped the customer and why, and collection activities.
         """
         self.ensure_one()
         partner = self.commercial_partner_id
         family = self.with_context(active_test=False).search([("id", "child_of", partner.id)])
         actions = self.env["dunning.action"].search([("partner_id", "=", partner.id)], order="id")
         promises = self.env["dunning.promise"].search([("partner_id", "=", partner.id)], order="id")
+        skips = self.env["dunning.skip"].search([("partner_id", "=", partner.id)], order="id")
         activities = self.env["mail.activity"].search([
             ("res_model", "=", "res.partner"), ("res_id", "=", partner.id), ("dunning_trigger", "!=", False)])
         Message = self.env["mail.message"]
@@ -70,6 +88,8 @@ class ResPartner(models.Model):
                          **{name: _plain(message[name]) for name in reply_fields}} for message in replies],
             "promises": [{"id": promise.id, **{name: _plain(promise[name]) for name in PROMISE_FIELDS}}
                          for promise in promises],
+            "skips": [{"date": _plain(skip.skip_date), "company": skip.company_id.name, "reason": skip.reason,
+                       "detail": skip.detail, "runs": skip.run_count} for skip in skips],
             "activities": [{"id": activity.id, "type": activity.activity_type_id.name,
                             "trigger": activity.dunning_trigger, "deadline": _plain(activity.date_deadline),
                             "assigned_to": activity.user_id.name,
@@ -82,21 +102,20 @@ class ResPartner(models.Model):
             name for name in self._fields if name.startswith("dunning_optout_") and name not in PARTNER_SETTINGS]
 
     def action_dunning_privacy_export(self):
-        """Download the customer's data as a JSON file, kept as an attachment on the customer."""
+        """Download the customer's data as a JSON file that only its author can read again."""
         self.ensure_one()
         if not self.env.user.has_group("dunning_ai.group_dunning_manager"):
             raise AccessError(self.env._("Only collection managers can export a customer's collection data."))
         data = self._dunning_privacy_export()
-        # the manager may not edit contacts: the file and its log go on the customer as superuser
-        attachment = self.env["ir.attachment"].sudo().create({
+        # linked to no record: an attachment on the customer would be readable by every employee
+        attachment = self.env["ir.attachment"].create({
             "name": f"dunning-data-{self.commercial_partner_id.id}-{fields.Date.today()}.json",
             "raw": json.dumps(data, indent=2, ensure_ascii=False, default=str).encode(),
             "mimetype": "application/json",
-            "res_model": "res.partner",
-            "res_id": self.commercial_partner_id.id,
         })
+        # the export itself is logged on the customer (the manager may not edit contacts)
         self.commercial_partner_id.sudo().message_post(
             body=self.env._("Personal data export of the collections suite by %s.", self.env.user.name),
-            subtype_xmlid="mail.mt_note", attachment_ids=attachment.ids)
+            subtype_xmlid="mail.mt_note")
         return {"type": "ir.actions.act_url", "target": "self",
                 "url": f"/web/content/{attachment.id}?download=true"}

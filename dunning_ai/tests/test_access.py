@@ -29,11 +29,14 @@ EXPECTED = {
     "dunning.forecast.snapshot": (NONE, NONE, READ, READ, ALL),
     "dunning.dashboard": (NONE, NONE, ALL, ALL, ALL),
     "dunning.dashboard.line": (NONE, NONE, ALL, ALL, ALL),
+    "dunning.skip": (NONE, NONE, READ, READ, ALL),
 }
 OPERATIONS = ("read", "write", "create", "unlink")
 PARTNER_SCORES = ("dunning_risk_score", "dunning_segment", "dunning_on_time_rate", "dunning_avg_days_late",
-                  "dunning_predicted_days_late", "dunning_last_scored", "dunning_explanation")
-MOVE_SCORES = ("dunning_late_probability", "dunning_predicted_payment_date")
+                  "dunning_predicted_days_late", "dunning_last_scored", "dunning_explanation",
+                  "dunning_action_count", "dunning_promise_count")
+MOVE_SCORES = ("dunning_late_probability", "dunning_predicted_payment_date", "dunning_promise_count",
+               "dunning_promise_ids")
 
 
 @tagged("post_install", "-at_install")
@@ -122,6 +125,66 @@ class TestDunningAccess(DunningCommon):
                     for field in MOVE_SCORES:
                         with self.assertRaises(AccessError):
                             self.invoice.with_user(user).read([field])
+
+    def test_customer_chatter_shows_no_reasons_to_other_employees(self):
+        """What was decided and why stays on the action and the activity, not on the customer."""
+        reason = "Second reminder: the customer pays late; firm tone."
+        self.action._dunning_log_sent()
+        activity = self.customer._dunning_escalate("final_stage", note="Pays 20 days late", action=self.action)
+        Message = self.env["mail.message"]
+        for profile in ("portal", "employee"):
+            user = self.users[profile]
+            with self.subTest(profile=profile):
+                bodies = " ".join(Message.with_user(user).search(
+                    [("model", "=", "res.partner"), ("res_id", "=", self.customer.id)]).mapped("body"))
+                self.assertNotIn("firm tone", bodies)
+                self.assertNotIn("Pays 20 days late", bodies)
+                self.assertFalse(Message.with_user(user).search(
+                    [("model", "=", "dunning.action"), ("res_id", "=", self.action.id)]))
+                with self.assertRaises(AccessError):
+                    self.action.with_user(user).message_ids.mapped("body")
+        employee = self.users["employee"]
+        reply = self.customer.message_post(body="We will pay next week", message_type="email",
+                                           author_id=self.customer.id, subtype_xmlid="mail.mt_comment")
+        reply.sudo().dunning_intent = "promise_to_pay"
+        with self.assertRaises(AccessError):
+            reply.with_user(employee).read(["dunning_intent"])
+        self.assertEqual(reply.with_user(self.users["user"]).dunning_intent, "promise_to_pay")
+        self.assertFalse(self.env["mail.activity"].with_user(employee).search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]))
+        with self.assertRaises(AccessError):
+            activity.with_user(employee).read(["note"])
+        # a Dunning user reads it all from the customer: the reminders button, their reasons, the activity
+        user = self.users["user"]
+        self.assertEqual(self.customer.with_user(user).dunning_action_count, 1)
+        opened = self.customer.with_user(user).action_open_dunning_actions()
+        self.assertEqual(self.env["dunning.action"].with_user(user).search(opened["domain"]), self.action)
+        self.assertIn("firm tone", " ".join(self.action.with_user(user).message_ids.mapped("body")))
+        collector = self.users["collector"]
+        activity.sudo().user_id = collector
+        self.assertIn("Pays 20 days late", activity.with_user(collector).note)
+        form = self.env["res.partner"].with_user(employee).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("action_open_dunning_actions", form)
+        form = self.env["res.partner"].with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("action_open_dunning_actions", form)
+        self.assertIn(reason, self.action.reason)
+
+    def test_activity_assigned_to_an_employee_stays_readable_by_them(self):
+        activity = self.customer._dunning_escalate("final_stage")
+        employee = self.users["employee"]
+        activity.sudo().user_id = employee
+        self.assertEqual(self.env["mail.activity"].with_user(employee).search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]), activity)
+
+    def test_privacy_export_is_readable_by_its_author_only(self):
+        result = self.customer.with_user(self.users["manager"]).action_dunning_privacy_export()
+        attachment = self.env["ir.attachment"].browse(int(result["url"].split("/")[3].split("?")[0]))
+        attachment.with_user(self.users["manager"]).check_access("read")
+        for profile in ("employee", "user", "collector"):
+            with self.subTest(profile=profile), self.assertRaises(AccessError):
+                attachment.with_user(self.users[profile]).check_access("read")
+        self.assertFalse(self.env["ir.attachment"].with_user(self.users["employee"]).search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]))
 
     def test_forms_still_open_without_dunning_groups(self):
         """Fields limited to dunning groups are removed from the views of other users."""

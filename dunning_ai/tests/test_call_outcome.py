@@ -36,7 +36,9 @@ class TestCallOutcome(DunningCollectorsCommon):
         self.assertEqual(self.call.dunning_call_outcome, "promise")
         self.assertIn("Promise recorded", self.call.feedback)
         done_message = self.customer.message_ids.filtered(lambda m: m.mail_activity_type_id == self.env.ref(CALL))
-        self.assertIn("Promise recorded", done_message[:1].body)
+        self.assertTrue(done_message, "the customer's chatter says the call was done")
+        self.assertNotIn("Promise recorded", done_message[:1].body, "what was said stays with the activity")
+        self.assertIn("Promise recorded", self.call.feedback)
 
     def test_dispute_excludes_invoices_and_opens_a_review(self):
         self._log(outcome="dispute", move_ids=[(6, 0, self.invoice_old.ids)], note="Goods damaged")

@@ -92,8 +92,10 @@ class TestDunningPlanner(DunningEngineCommon):
         mail = self.env["mail.mail"].search([("mail_message_id", "=", action.mail_message_id.id)])
         self.assertEqual(mail.recipient_ids, customer)
         self.assertEqual(mail.state, "outgoing", "queued in the transaction that marked the action done")
-        notes = customer.message_ids.filtered(lambda m: m.subtype_id == self.env.ref("mail.mt_note"))
-        self.assertTrue(any("Email sent" in n.body for n in notes), "the chatter shows what and why")
+        notes = action.message_ids.filtered(lambda m: m.subtype_id == self.env.ref("mail.mt_note"))
+        self.assertTrue(any("Email sent" in n.body for n in notes), "the action's chatter shows what and why")
+        self.assertFalse(customer.message_ids.filtered(lambda m: "Email sent" in (m.body or "")),
+                         "the reasons stay off the customer's chatter, which every employee reads")
 
     def test_habitual_late_payer_gets_earlier_and_firmer_reminder(self):
         reliable = self._customer("Reliable Co", dunning_segment="reliable")
@@ -133,7 +135,9 @@ class TestDunningPlanner(DunningEngineCommon):
         self._execute("2026-03-20 10:00:00")
         self.assertEqual(letter.state, "done")
         self.assertTrue(letter.letter_attachment_id)
-        self.assertEqual(letter.letter_attachment_id.res_id, letter_customer.id)
+        self.assertEqual((letter.letter_attachment_id.res_model, letter.letter_attachment_id.res_id),
+                         ("dunning.action", letter.id), "the letter is kept with the action")
+        self.assertEqual(letter.mail_message_id.attachment_ids, letter.letter_attachment_id)
         self.assertEqual(call.state, "done")
         self.assertTrue(call.activity_id)
         self.assertEqual(call.activity_id.res_id, nobody.id)

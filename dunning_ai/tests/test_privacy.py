@@ -50,6 +50,9 @@ class TestDunningPrivacy(DunningEngineCommon):
         self.assertEqual(len(data["promises"]), 1)
         self.assertEqual(data["promises"][0]["source"], "reply")
         self.assertIn("hardship", [a["trigger"] for a in data["activities"]])
+        # the run after the reply skipped the customer (its promise): the export says so
+        self._plan("2026-03-22 07:00:00")
+        self.assertEqual([s["reason"] for s in customer._dunning_privacy_export()["skips"]], ["promise"])
 
     def test_export_button_downloads_a_json_attachment(self):
         customer, _action = self._sent_reminder("Button Co")
@@ -132,6 +135,19 @@ class TestDunningContactPresets(DunningEngineCommon):
         self.company.dunning_max_contacts_week = 3
         self.assertEqual(self.company.dunning_contact_preset, "custom")
         self.assertEqual(self.company.dunning_business_hour_start, 9.0, "custom keeps the other rules")
+
+    def test_new_companies_start_with_their_preset_rules(self):
+        fields_ = ("dunning_max_contacts_week", "dunning_min_gap_hours", "dunning_business_hour_start",
+                   "dunning_business_hour_end", "dunning_quiet_hour_start", "dunning_quiet_hour_end")
+        plain, eu, custom = self.env["res.company"].create([
+            {"name": "Preset Plain Co"},
+            {"name": "Preset EU Co", "dunning_contact_preset": "eu_conservative"},
+            {"name": "Preset Custom Co", "dunning_max_contacts_week": 5},
+        ])
+        self.assertEqual(plain.dunning_contact_preset, "safe")
+        self.assertEqual(tuple(plain[f] for f in fields_), (2, 48, 8.0, 18.0, 20.0, 8.0))
+        self.assertEqual(tuple(eu[f] for f in fields_), (1, 168, 9.0, 18.0, 18.0, 9.0))
+        self.assertEqual((custom.dunning_contact_preset, custom.dunning_max_contacts_week), ("custom", 5))
 
     def test_settings_form_applies_the_preset(self):
         form = Form(self.env["res.config.settings"])
