@@ -19,3 +19,4 @@ from . import res_partner_score
 from . import account_partial_reconcile
 from . import res_partner_privacy
 from . import dunning_action_trust
+from . import ir_qweb

@@ -125,6 +125,8 @@ class DunningAction(models.Model):
 
     def _dunning_pay_url(self, move):
         """Portal payment link of one invoice, signed for its residual (account_payment's link)."""
+        if url := self.env.cr.cache.get("dunning_pay_urls", {}).get(move.id):
+            return url  # computed set-wise for the executor's batch (``_dunning_prefetch_pay_urls``)
         # An in-memory wizard: rendering must work in read-only requests (form views, previews)
         Wizard = self.env["payment.link.wizard"].sudo().with_context(active_model="account.move", active_id=move.id)
         wizard = Wizard.new(Wizard.default_get(list(Wizard._fields)))

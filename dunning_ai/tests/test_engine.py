@@ -308,6 +308,30 @@ class TestDunningExecutor(DunningEngineCommon):
         self.assertEqual(by_partner[bad].state, "failed")
         self.assertTrue(by_partner[bad].error_message)
 
+    def test_batch_sends_like_one_by_one(self):
+        """The executor's batch path: Odoo's payment links, one chatter email and one queued mail each."""
+        customers = [self._customer(f"Batch Link Co {i}") for i in range(3)]
+        for partner in customers:
+            self._dunning_invoice(partner, 400.0, "2026-02-01", "2026-03-01")
+        actions = self._plan("2026-03-10 07:00:00")
+        actions._dunning_ensure_access_tokens()
+        move = actions[0].move_ids
+        wizard_url = actions[0]._dunning_pay_url(move)
+        actions._dunning_prefetch_pay_urls()
+        self.assertEqual(self.env.cr.cache.pop("dunning_pay_urls")[move.id], wizard_url)
+        self._execute("2026-03-20 10:00:00")
+        for action in actions:
+            self.assertEqual(action.state, "done")
+            message = action.mail_message_id
+            self.assertEqual((message.model, message.res_id, message.message_type),
+                             ("res.partner", action.partner_id.id, "comment"))
+            self.assertIn(action.move_ids.name, message.body)
+            self.assertIn(action.partner_id, message.partner_ids)
+            mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
+            self.assertEqual((len(mail), mail.state, mail.recipient_ids), (1, "outgoing", action.partner_id))
+            self.assertEqual(message.notification_ids.mapped("notification_type"), ["email"])
+            self.assertTrue(message.attachment_ids, "the statement is attached")
+
     def test_dry_run_never_sends(self):
         self.company.dunning_dry_run = True
         customer = self._customer("Dry Co")
