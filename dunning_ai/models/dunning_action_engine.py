@@ -144,7 +144,6 @@ class DunningAction(models.Model):
         actions = self.browse()
         for start in range(0, len(vals_list), CREATE_BATCH):
             actions |= self._dunning_insert_actions(vals_list[start:start + CREATE_BATCH])
-        actions._dunning_ensure_access_tokens()  # pay links render in previews and sends alike
         _logger.info("Dunning: company %s planned %s actions for %s customers; skipped %s",
                      company.name, len(actions), n, dict(skipped))
         return actions
