@@ -117,6 +117,7 @@ class DunningAction(models.Model):
         for kind, pid, arm, trials, successes in stats:
             customers[f"{kind}_s"][index[pid], arm] = successes
             customers[f"{kind}_t"][index[pid], arm] = trials
+        customers.update(self._dunning_fetch_priors(company, channels))
 
         stage_data = {
             "offset": [s.day_offset for s in stages],
@@ -348,6 +349,50 @@ class DunningAction(models.Model):
             elif channel in channel_index:
                 rows.append(("channel", pid, channel_index[channel], trials, successes))
         return rows
+
+    @api.model
+    def _dunning_fetch_priors(self, company, channels):
+        """The learners' segment priors: outcomes of all the company's reminders, per segment.
+
+        One aggregate over every done reminder with a known outcome, whether or not its
+        customer owes anything today, grouped by the customer's current segment (this
+        company's) and local hour, weekday or channel. Returns ``{hour_group_s: array
+        (len(SEGMENTS), 24), hour_group_t: ..., weekday_group_*: (.., 7), channel_group_*:
+        (.., len(channels))}`` for the core planner.
+        """
+        self.flush_model(["company_id", "partner_id", "state", "outcome", "local_hour",
+                          "local_weekday", "channel"])
+        self.env["res.partner"].flush_model(["dunning_segment"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT COALESCE(p.dunning_segment ->> %(key)s, 'new'), a.local_hour, a.local_weekday, a.channel,
+                   GROUPING(a.local_hour), GROUPING(a.local_weekday),
+                   COUNT(*), COUNT(*) FILTER (WHERE a.outcome IN %(success)s)
+              FROM dunning_action a JOIN res_partner p ON p.id = a.partner_id
+             WHERE a.company_id = %(company)s AND a.state = 'done' AND a.outcome IS NOT NULL
+          GROUP BY GROUPING SETS ((1, a.local_hour), (1, a.local_weekday), (1, a.channel))
+            """,
+            key=str(company.id), company=company.id, success=SUCCESS_OUTCOMES,
+        ))
+        widths = {"hour": 24, "weekday": 7, "channel": len(channels)}
+        priors = {}
+        for kind, width in widths.items():
+            priors[f"{kind}_group_s"] = np.zeros((len(SEGMENTS), width))
+            priors[f"{kind}_group_t"] = np.zeros((len(SEGMENTS), width))
+        segment_index = {name: i for i, name in enumerate(SEGMENTS)}
+        channel_index = {c: i for i, c in enumerate(channels)}
+        for segment, hour, weekday, channel, no_hour, no_weekday, trials, successes in self.env.cr.fetchall():
+            seg = segment_index.get(segment, 0)
+            if not no_hour:
+                kind, arm = "hour", hour if hour is not None and 0 <= hour < 24 else None
+            elif not no_weekday:
+                kind, arm = "weekday", weekday if weekday is not None and 0 <= weekday < 7 else None
+            else:
+                kind, arm = "channel", channel_index.get(channel)
+            if arm is not None:
+                priors[f"{kind}_group_s"][seg, arm] += successes
+                priors[f"{kind}_group_t"][seg, arm] += trials
+        return priors
 
     @api.model
     def _dunning_reason_context(self, company, policy, stages, channels, settings, seed):

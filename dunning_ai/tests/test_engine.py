@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
+from ..core.planner import SEGMENTS
 from .common import DunningCommon
 
 
@@ -94,6 +95,21 @@ class TestDunningPlanner(DunningEngineCommon):
         self.assertEqual(mail.state, "outgoing", "queued in the transaction that marked the action done")
         notes = customer.message_ids.filtered(lambda m: m.subtype_id == self.env.ref("mail.mt_note"))
         self.assertTrue(any("Email sent" in n.body for n in notes), "the chatter shows what and why")
+
+    def test_segment_priors_come_from_all_recorded_outcomes(self):
+        """A new customer's hour follows its segment's history, even of customers owing nothing now."""
+        settled = self._customer("Settled Co", dunning_segment="occasional")
+        self._history(settled, 16, 40, 0)  # answers at 16:00; nothing due today, so not in the run
+        newcomer = self._customer("Newcomer Co", dunning_segment="occasional")
+        self._dunning_invoice(newcomer, 300.0, "2026-02-01", "2026-03-01")
+        priors = self.Action._dunning_fetch_priors(self.company, ["email"])
+        occasional = SEGMENTS.index("occasional")
+        self.assertEqual((priors["hour_group_t"][occasional, 16], priors["hour_group_s"][occasional, 16]), (40, 40))
+        self.assertEqual(priors["channel_group_s"][occasional, 0], 40)
+        self.assertEqual(priors["hour_group_t"].sum(), 40, "one count per reminder and learner")
+        action = self._plan("2026-03-10 07:00:00")
+        self.assertEqual(action.partner_id, newcomer)
+        self.assertEqual(action.local_hour, 16, "learned from the segment's recorded outcomes")
 
     def test_habitual_late_payer_gets_earlier_and_firmer_reminder(self):
         reliable = self._customer("Reliable Co", dunning_segment="reliable")
