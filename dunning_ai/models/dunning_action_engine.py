@@ -1,5 +1,4 @@
 import logging
-import time
 from collections import Counter
 from datetime import UTC, timedelta
 
@@ -11,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
+from odoo.tools.safe_eval import time as safe_time
 from werkzeug.urls import url_encode
 
 from odoo.addons.payment import utils as payment_utils
@@ -634,7 +634,7 @@ class DunningAction(models.Model):
                     if action._dunning_send() is not False:
                         sent |= action
         except Exception:  # noqa: BLE001 - the slow path below isolates the failing action
-            _logger.info("Dunning: an action of the batch failed, sending one by one")
+            _logger.warning("Dunning: an action of the batch failed, sending one by one", exc_info=True)
             sent = self.browse()
             for action in to_send:
                 if action._dunning_send_isolated(now, availability[action.partner_id.id]):
@@ -845,7 +845,9 @@ class DunningAction(models.Model):
 
         ``mail.template`` prints its reports record by record (a wkhtmltopdf process each);
         ``ir.actions.report`` prints many records at once and splits the PDF per record.
-        Where it cannot split, the records are printed one by one as the template would.
+        Where it cannot (a wkhtmltopdf without patched Qt refuses several documents as soon
+        as it warns, e.g. about assets it cannot reach; or the PDF cannot be split), the
+        records are printed one by one as the template would.
         """
         result = {}
         Report = self.env["ir.actions.report"]
@@ -855,15 +857,18 @@ class DunningAction(models.Model):
                 report = report.with_env(lang_template.env)
                 streams = {}
                 if report.report_type == "qweb-pdf" and len(lang_ids) > 1:
-                    streams = Report.with_env(lang_template.env)._render_qweb_pdf_prepare_streams(
-                        report, {}, res_ids=lang_ids)
+                    try:
+                        streams = Report.with_env(lang_template.env)._render_qweb_pdf_prepare_streams(
+                            report, {}, res_ids=lang_ids)
+                    except UserError as error:  # unpatched Qt and a warning: one by one below
+                        _logger.info("Dunning: statements printed one by one (%s)", error)
                 for record in records:
                     stream = streams.get(record.id, {}).get("stream")
                     if stream:
                         content, extension = stream.getvalue(), "pdf"
                     else:
                         content, extension = Report.with_env(lang_template.env)._render(report, record.ids)
-                    name = safe_eval(report.print_report_name, {"object": record, "time": time}) \
+                    name = safe_eval(report.print_report_name, {"object": record, "time": safe_time}) \
                         if report.print_report_name else self.env._("Report")
                     if not name.endswith(f".{extension}"):
                         name += f".{extension}"
