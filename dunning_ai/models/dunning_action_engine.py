@@ -23,7 +23,6 @@ _logger = logging.getLogger(__name__)
 PLANNER_VERSION = "planner-1"
 PENDING_STATES = ("draft", "to_approve", "scheduled")
 SUCCESS_OUTCOMES = ("paid", "partial", "replied")
-CREATE_BATCH = 5000
 EXECUTE_BATCH = 200
 LETTER_REPORTS = ("dunning_ai.action_report_dunning_statement", "account.account_invoices")
 
@@ -142,9 +141,8 @@ class DunningAction(models.Model):
                 continue
             vals_list.append(self._dunning_prepare_action_vals(
                 context, partner_id, debts[i], customers, result, i, availability[partner_id]))
-        actions = self.browse()
-        for start in range(0, len(vals_list), CREATE_BATCH):
-            actions |= self._dunning_insert_actions(vals_list[start:start + CREATE_BATCH])
+        # one insert for the whole company (three statements, whatever the number of customers)
+        actions = self._dunning_insert_actions(vals_list)
         _logger.info("Dunning: company %s planned %s actions for %s customers; skipped %s",
                      company.name, len(actions), n, dict(skipped))
         return actions

@@ -53,6 +53,11 @@ class ResPartner(models.Model):
         and blacklisted or opted-out numbers are skipped. One blacklist query in all.
         """
         fnames = self._phone_get_number_fields()
+        # read up front in one query per model and field set: the lazy reads would go by
+        # chunks of 1000 customers, their number growing with the portfolio
+        contact_fields = [*fnames, "type", "country_id", "dunning_optout_sms"]
+        self.fetch([*contact_fields, "child_ids", "dunning_do_not_contact"])
+        self.child_ids.fetch(contact_fields)
         prefetch = (self | self.child_ids).ids
         candidates = {
             partner.id: [
