@@ -108,7 +108,10 @@ class ResPartner(models.Model):
             return True
         try:
             # E164 (already validated by ``_phone_format``): one plain parse gives its type
-            parsed = phonenumbers.parse(number) if number.startswith("+") else phone_validation.phone_parse(number, None)
+            if number.startswith("+"):
+                parsed = phonenumbers.parse(number)
+            else:
+                parsed = phone_validation.phone_parse(number, None)
         except (UserError, phonenumbers.NumberParseException):
             return False
         return phonenumbers.number_type(parsed) in SMS_CAPABLE_TYPES
