@@ -24,6 +24,7 @@ PLANNER_VERSION = "planner-1"
 PENDING_STATES = ("draft", "to_approve", "scheduled")
 SUCCESS_OUTCOMES = ("paid", "partial", "replied")
 EXECUTE_BATCH = 200
+ANALYZE_AFTER = 1000  # planned invoice links after which the planner refreshes the statistics
 LETTER_REPORTS = ("dunning_ai.action_report_dunning_statement", "account.account_invoices")
 
 
@@ -185,6 +186,10 @@ class DunningAction(models.Model):
             """,
             [p[0] for p in pairs], [p[1] for p in pairs],
         ))
+        if len(pairs) >= ANALYZE_AFTER:
+            # fresh statistics for the executor's send-time checks, which join this relation:
+            # with the ones from before a bulk insert, PostgreSQL scans every invoice per action
+            self.env.cr.execute(SQL("ANALYZE dunning_action, account_move_dunning_action_rel"))
         self.invalidate_model()
         return self.browse(ids)
 
