@@ -96,7 +96,7 @@ def fetch_oca():
     return OCA_ADDONS if manifest.exists() else None
 
 
-def oca_run(db, emails):
+def oca_run(db, emails, no_statement_pdf=False):
     """In its own process (its addons path holds the OCA folder): OCA's run and emailer, timed."""
     import odoo
     from odoo import SUPERUSER_ID, api, fields
@@ -111,6 +111,8 @@ def oca_run(db, emails):
         receivable = env["account.account"].search([
             ("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)])
         template = env.ref("account_credit_control.email_template_credit_control_base")
+        if no_statement_pdf:  # like for like: ours were sent without their statement either
+            template.report_template_ids = [fields.Command.clear()]
         # the equivalent of our default policy's overdue stages (OCA has no pre-due courtesy level)
         levels = [(1, "Friendly", 3), (2, "Firm", 15), (3, "Final", 30)]
         policy = env["credit.control.policy"].create({
@@ -165,14 +167,17 @@ def compare_with_oca(args, ours):
     if done.returncode:
         print(f"OCA comparison skipped: {OCA_MODULE} did not install (exit {done.returncode})")
         return
-    child = subprocess.run([sys.executable, __file__, "--oca-run", "--db", args.db, "--emails", str(args.oca_emails)],
+    child = subprocess.run([sys.executable, __file__, "--oca-run", "--db", args.db, "--emails", str(args.oca_emails),
+                            *(["--no-statement-pdf"] if args.no_statement_pdf else [])],
                            capture_output=True, text=True, check=False)
     found = [line for line in child.stdout.splitlines() if line.startswith("OCA-RESULT ")]
     if not found:
         print(f"OCA comparison failed: {(child.stderr.strip().splitlines() or ['no output'])[-1]}")
         return
     oca = json.loads(found[0].split(" ", 1)[1])
-    print(f"OCA {OCA_MODULE}: credit control run {oca['lines']} lines for {oca['partners']} customers in "
+    report = "not attached" if args.no_statement_pdf else "attached"
+    print(f"OCA {OCA_MODULE} (its report {report}): credit control run {oca['lines']} lines for "
+          f"{oca['partners']} customers in "
           f"{oca['generate_s']:.1f} s, {oca['generate_queries']} queries; emailer {oca['emails']} emails "
           f"({oca['communications']} communications) in {oca['send_s']:.1f} s = "
           f"{oca['emails'] / oca['send_s'] if oca['send_s'] else 0:.1f} emails/s, "
@@ -332,7 +337,7 @@ def main():
     args = parser.parse_args()
     if args.oca_run:
         sys.path.insert(0, str(ODOO_SRC))
-        oca_run(args.db, args.emails)
+        oca_run(args.db, args.emails, args.no_statement_pdf)
         return
 
     build_database(args.db, args.template, args.without_sms)
