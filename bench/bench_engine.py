@@ -3,40 +3,191 @@
 Builds a throwaway database from a template (``dai_base_nodemo`` by default), installs
 ``dunning_ai``, creates the customers and their open invoices set-wise in SQL, then:
 
-1. plans once for the whole portfolio (time, queries, peak Python memory);
+1. plans once for the whole portfolio (time, queries, growth of the process's peak memory;
+   not tracemalloc, which would slow the planner down several times);
 2. executes 10,000 due email actions (time, emails per second, queries per email);
 3. runs two executors at once on 2,000 more due actions, each on its own database
-   connection, and checks that every action was sent exactly once.
+   connection, and checks that every action was sent exactly once;
+4. installs OCA's ``account_credit_control`` 19.0 (its wheel from PyPI, unpacked without
+   dependencies into ``~/.cache/dunning_ai/oca_addons``, never into this repository) on the
+   same database, runs its credit control run over the same invoices and its emailer on as
+   many customers as ours sent, and prints the ratios. Skipped, with the reason, when the
+   wheel cannot be had (no network) or with ``--skip-oca``.
+
+``--without-sms`` uninstalls ``dunning_ai_sms`` (installed automatically with ``sms``) first.
 
 Usage: ``python bench/bench_engine.py [--customers 20000] [--invoices 100000] [--emails 10000]``
 """
 
 import argparse
+import resource
 import cProfile
+import json
 import os
 import pstats
 import subprocess
 import sys
 import threading
 import time
-import tracemalloc
+import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", Path.home() / ".cache/dunning_ai/odoo-19.0"))
+OCA_ADDONS = Path(os.environ.get("DUNNING_OCA_ADDONS", Path.home() / ".cache/dunning_ai/oca_addons"))
+OCA_MODULE = "account_credit_control"
+OCA_REQUIREMENT = "odoo-addon-account_credit_control>=19.0,<19.1"
 
 
 def sh(*args):
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
 
 
-def build_database(db, template):
+def build_database(db, template, without_sms=False):
     sh("dropdb", "--if-exists", db)
     sh("createdb", "-T", template, db)
     subprocess.run([
         sys.executable, str(ODOO_SRC / "odoo-bin"), f"--addons-path={ODOO_SRC}/addons,{ROOT}",
         "-d", db, "-i", "dunning_ai", "--stop-after-init", "--log-level=warn",
     ], check=True)
+    if without_sms:
+        subprocess.run([sys.executable, "-c", f"""
+import sys; sys.path.insert(0, {str(ODOO_SRC)!r})
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+odoo.tools.config.parse_config(["--addons-path={ODOO_SRC}/addons,{ROOT}", "-d", {db!r}, "--log-level=warn"])
+with Registry({db!r}).cursor() as cr:
+    api.Environment(cr, SUPERUSER_ID, {{}})["ir.module.module"].search(
+        [("name", "=", "dunning_ai_sms")]).button_immediate_uninstall()
+"""], check=True)
+
+
+def fetch_oca():
+    """The addons folder holding OCA's ``account_credit_control`` 19.0, or None (reason printed).
+
+    The wheel is downloaded without dependencies and only its addon folder is unpacked, into
+    a cache folder outside the repository.
+    """
+    manifest = OCA_ADDONS / OCA_MODULE / "__manifest__.py"
+    if manifest.exists() and '"version": "19.0.' in manifest.read_text():
+        return OCA_ADDONS
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+                 "--disable-pip-version-check", "-q", "-d", tmp, OCA_REQUIREMENT],
+                capture_output=True, text=True, timeout=300, check=False)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            print(f"OCA comparison skipped: cannot run pip download ({error})")
+            return None
+        wheels = list(Path(tmp).glob("*.whl"))
+        if done.returncode or not wheels:
+            last = (done.stderr.strip().splitlines() or ["no wheel"])[-1]
+            print(f"OCA comparison skipped: no {OCA_REQUIREMENT} wheel could be downloaded ({last})")
+            return None
+        prefix = f"odoo/addons/{OCA_MODULE}/"
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            for member in wheel.namelist():
+                if member.startswith(prefix) and not member.endswith("/"):
+                    target = OCA_ADDONS / OCA_MODULE / member[len(prefix):]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(wheel.read(member))
+    return OCA_ADDONS if manifest.exists() else None
+
+
+def oca_run(db, emails, no_statement_pdf=False):
+    """In its own process (its addons path holds the OCA folder): OCA's run and emailer, timed."""
+    import odoo
+    from odoo import SUPERUSER_ID, api, fields
+    from odoo.modules.registry import Registry
+    odoo.tools.config.parse_config([f"--addons-path={ODOO_SRC}/addons,{ROOT},{OCA_ADDONS}", "-d", db,
+                                    "--log-level=warn"])
+    registry = Registry(db)
+    result = {}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env.company
+        receivable = env["account.account"].search([
+            ("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)])
+        template = env.ref("account_credit_control.email_template_credit_control_base")
+        if no_statement_pdf:  # like for like: ours were sent without their statement either
+            template.report_template_ids = [fields.Command.clear()]
+        # the equivalent of our default policy's overdue stages (OCA has no pre-due courtesy level)
+        levels = [(1, "Friendly", 3), (2, "Firm", 15), (3, "Final", 30)]
+        policy = env["credit.control.policy"].create({
+            "name": "Bench policy",
+            "company_id": company.id,
+            "account_ids": [fields.Command.set(receivable.ids)],
+            "level_ids": [fields.Command.create({
+                "name": name, "level": level, "computation_mode": "net_days", "delay_days": days,
+                "email_template_id": template.id, "channel": "email",
+                "custom_text": name, "custom_mail_text": f"<p>{name}</p>", "mail_show_invoice_detail": True,
+            }) for level, name, days in levels],
+        })
+        company.credit_policy_id = policy
+        run = env["credit.control.run"].create({
+            "date": fields.Date.context_today(env.user), "policy_ids": [fields.Command.set(policy.ids)],
+            "company_id": company.id})
+        cr.commit()
+        with QueryCounter(cr) as generate:
+            run.generate_credit_lines()
+            cr.commit()
+        lines = run.line_ids
+        result.update(lines=len(lines), partners=len(lines.partner_id), generate_s=generate.seconds,
+                      generate_queries=generate.queries)
+        partners = sorted(set(lines.partner_id.ids))[:emails]
+        to_send = lines.filtered(lambda line: line.partner_id.id in set(partners) and line.channel == "email")
+        to_send.write({"state": "to_be_sent"})
+        cr.execute("SELECT COUNT(*) FROM mail_mail")
+        mails_before = cr.fetchone()[0]
+        cr.commit()
+        wizard = env["credit.control.emailer"].create({"line_ids": [fields.Command.set(to_send.ids)]})
+        with QueryCounter(cr) as send:
+            wizard.email_lines()
+            cr.commit()
+        cr.execute("SELECT COUNT(*) FROM mail_mail")
+        result.update(emails=cr.fetchone()[0] - mails_before, send_s=send.seconds, send_queries=send.queries,
+                      communications=len(to_send.communication_id))
+    print("OCA-RESULT " + json.dumps(result))
+
+
+def compare_with_oca(args, ours):
+    """Install OCA's addon on the bench database, run it in a child process, print the ratios."""
+    if args.skip_oca:
+        print("OCA comparison skipped (--skip-oca)")
+        return
+    addons = fetch_oca()
+    if not addons:
+        return
+    done = subprocess.run([
+        sys.executable, str(ODOO_SRC / "odoo-bin"), f"--addons-path={ODOO_SRC}/addons,{ROOT},{addons}",
+        "-d", args.db, "-i", OCA_MODULE, "--stop-after-init", "--log-level=warn",
+    ], check=False)
+    if done.returncode:
+        print(f"OCA comparison skipped: {OCA_MODULE} did not install (exit {done.returncode})")
+        return
+    child = subprocess.run([sys.executable, __file__, "--oca-run", "--db", args.db, "--emails", str(args.oca_emails),
+                            *(["--no-statement-pdf"] if args.no_statement_pdf else [])],
+                           capture_output=True, text=True, check=False)
+    found = [line for line in child.stdout.splitlines() if line.startswith("OCA-RESULT ")]
+    if not found:
+        print(f"OCA comparison failed: {(child.stderr.strip().splitlines() or ['no output'])[-1]}")
+        return
+    oca = json.loads(found[0].split(" ", 1)[1])
+    report = "not attached" if args.no_statement_pdf else "attached"
+    print(f"OCA {OCA_MODULE} (its report {report}): credit control run {oca['lines']} lines for "
+          f"{oca['partners']} customers in "
+          f"{oca['generate_s']:.1f} s, {oca['generate_queries']} queries; emailer {oca['emails']} emails "
+          f"({oca['communications']} communications) in {oca['send_s']:.1f} s = "
+          f"{oca['emails'] / oca['send_s'] if oca['send_s'] else 0:.1f} emails/s, "
+          f"{oca['send_queries'] / max(oca['emails'], 1):.1f} queries per email")
+    plan_ratio = ours["plan_s"] / oca["generate_s"] if oca["generate_s"] else float("nan")
+    our_rate = ours["emails"] / ours["send_s"] if ours["send_s"] else 0
+    their_rate = oca["emails"] / oca["send_s"] if oca["send_s"] else 0
+    print(f"ratio ours/OCA: planning time {plan_ratio:.2f} (lower is faster), "
+          f"email throughput {our_rate / their_rate if their_rate else float('nan'):.2f} (higher is faster)")
 
 
 def seed_portfolio(env, customers, invoices):
@@ -52,9 +203,10 @@ def seed_portfolio(env, customers, invoices):
     zones = ["Europe/Brussels", "Europe/Paris", "America/New_York", "Asia/Tokyo", "", "Europe/London"]
     segments = ["reliable", "occasional", "habitual", "high_risk", "new"]
     cr.execute("""
-        INSERT INTO res_partner (name, email, email_normalized, tz, lang, active, is_company, type, autopost_bills,
-                                 dunning_segment, dunning_risk_score, create_date, write_date)
+        INSERT INTO res_partner (name, email, email_normalized, phone, tz, lang, active, is_company, type,
+                                 autopost_bills, dunning_segment, dunning_risk_score, create_date, write_date)
         SELECT 'Bench customer ' || g, 'bench' || g || '@example.com', 'bench' || g || '@example.com',
+               CASE WHEN g %% 4 = 0 THEN '+32470' || lpad((g %% 1000000)::text, 6, '0') END,
                (%(zones)s::text[])[1 + g %% 6], 'en_US', TRUE, TRUE, 'contact', 'ask',
                jsonb_build_object(%(company)s, (%(segments)s::text[])[1 + g %% 5]),
                jsonb_build_object(%(company)s, (g * 37) %% 100), now(), now()
@@ -176,9 +328,20 @@ def main():
     parser.add_argument("--template", default="dai_base_nodemo")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--profile", action="store_true", help="print the top functions of each phase")
+    parser.add_argument("--no-statement-pdf", action="store_true",
+                        help="send the reminders without their statement PDF (wkhtmltopdf)")
+    parser.add_argument("--without-sms", action="store_true", help="uninstall dunning_ai_sms first")
+    parser.add_argument("--skip-oca", action="store_true", help="do not compare with OCA's account_credit_control")
+    parser.add_argument("--oca-emails", type=int, default=200,
+                        help="customers OCA's emailer sends to (it sends about one email a second here)")
+    parser.add_argument("--oca-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.oca_run:
+        sys.path.insert(0, str(ODOO_SRC))
+        oca_run(args.db, args.emails, args.no_statement_pdf)
+        return
 
-    build_database(args.db, args.template)
+    build_database(args.db, args.template, args.without_sms)
     sys.path.insert(0, str(ODOO_SRC))
     import odoo
     from odoo import SUPERUSER_ID, api
@@ -196,15 +359,19 @@ def main():
                   f"{time.perf_counter() - t0:.1f} s")
             env.company.write({"dunning_confidence_threshold": 0.0, "dunning_max_contacts_week": 0,
                                "dunning_min_gap_hours": 0})
+            if args.no_statement_pdf:
+                templates = env["mail.template"].search([("model", "=", "dunning.action")])
+                templates.write({"report_template_ids": [(5,)]})
+            print(f"statement PDF: {'not attached' if args.no_statement_pdf else 'attached (wkhtmltopdf)'}; "
+                  f"dunning_ai_sms {'uninstalled' if args.without_sms else 'installed'}")
             cr.commit()
 
-            tracemalloc.start()
+            rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             with QueryCounter(cr) as plan, Profile(args.profile):
                 actions = env["dunning.action"]._cron_dunning_plan()
-            _size, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
+            rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
             print(f"planning: {len(actions)} actions for {args.customers} customers in "
-                  f"{plan.seconds:.1f} s, {plan.queries} queries, peak Python memory {peak / 2**20:.0f} MiB "
+                  f"{plan.seconds:.1f} s, {plan.queries} queries, peak memory +{rss_growth / 1024:.0f} MiB "
                   f"(target < 30 s)")
             env.cr.execute("SELECT channel, state, COUNT(*) FROM dunning_action GROUP BY 1, 2 ORDER BY 1, 2")
             print("  planned:", ", ".join(f"{c}/{s}={n}" for c, s, n in env.cr.fetchall()))
@@ -214,6 +381,7 @@ def main():
             with QueryCounter(cr) as run, Profile(args.profile):
                 done = env["dunning.action"]._cron_dunning_execute()
             rate = len(done) / run.seconds if run.seconds else 0
+            ours = {"plan_s": plan.seconds, "emails": len(done), "send_s": run.seconds}
             print(f"executing: {len(done)} of {len(due)} due emails in {run.seconds:.1f} s = {rate:.0f} emails/s, "
                   f"{run.queries / max(len(done), 1):.1f} queries per email (target >= 50/s)")
             env.cr.execute("SELECT COUNT(*) FROM mail_mail WHERE state = 'outgoing'")
@@ -244,6 +412,9 @@ def main():
               f"{time.perf_counter() - t0:.1f} s; {done_count} done, {left} left, {mails} emails queued for "
               f"{len(concurrent)} actions -> "
               f"{'OK, each sent once' if mails == done_count == len(concurrent) else 'MISMATCH'}")
+        Registry.delete(args.db)
+        odoo.sql_db.close_db(args.db)
+        compare_with_oca(args, ours)
     finally:
         Registry.delete(args.db)
         odoo.sql_db.close_db(args.db)

@@ -262,6 +262,13 @@ def confidence(evidence, segment, tone, channel_fallback, multi_currency):
     return np.clip(value, 0.0, 1.0)
 
 
+def _group_counts(customers, kind):
+    """The segments' history of one learner when given: ``hierarchical_posterior`` keywords."""
+    if f"{kind}_group_s" not in customers:
+        return {}
+    return {"group_successes": customers[f"{kind}_group_s"], "group_trials": customers[f"{kind}_group_t"]}
+
+
 def plan(now, customers, stages, channels, *, overrides=None, settings=None, seed=0):
     """Full decision for every customer: stage, tone, channel, send time and confidence.
 
@@ -270,7 +277,10 @@ def plan(now, customers, stages, channels, *, overrides=None, settings=None, see
         ``risk``, ``prev_stage``, ``days_since_prev``, ``tz``, ``available`` (n, c),
         ``preferred`` (channel name or ''), ``last_contact``, ``recent_contacts``,
         ``hour_s``/``hour_t`` (n, 24), ``weekday_s``/``weekday_t`` (n, 7),
-        ``channel_s``/``channel_t`` (n, c), ``multi_currency``
+        ``channel_s``/``channel_t`` (n, c), ``multi_currency``; optionally the segments'
+        counts over all the company's history, ``hour_group_s``/``hour_group_t``
+        (len(SEGMENTS), 24) and likewise ``weekday_group_*`` and ``channel_group_*``, the
+        learners' priors (else summed from this run's customers)
     :param stages: dict of arrays ``offset``, ``wait``, ``tone`` (names), ``allowed`` (s, c)
     :param channels: list of channel names, the column order of channel arrays
     :param settings: dict with ``costs`` {channel: cost}, ``channel_hours``,
@@ -303,7 +313,8 @@ def plan(now, customers, stages, channels, *, overrides=None, settings=None, see
     # channels cost money: explore them more cautiously (a stronger prior) than hours
     c_alpha, c_beta = bandit.hierarchical_posterior(
         customers["channel_s"], customers["channel_t"], seg,
-        prior_mean=np.array([CHANNEL_PRIOR.get(c, 0.3) for c in channels]), group_strength=40.0)
+        prior_mean=np.array([CHANNEL_PRIOR.get(c, 0.3) for c in channels]), group_strength=40.0,
+        **_group_counts(customers, "channel"))
     channel_draw = bandit.thompson_sample(c_alpha, c_beta, rng_seeds[0])
     n_stages = max(len(stage_tone), 1)
     stage_fraction = np.where(has_stage, np.clip(stage, 0, None) / max(n_stages - 1, 1), 0.0)
@@ -323,8 +334,10 @@ def plan(now, customers, stages, channels, *, overrides=None, settings=None, see
     channel_fallback = (channel >= 0) & (channel != ideal) & (channel != preferred)
     channel = np.where(has_stage, channel, NO_CHANNEL)
 
-    h_alpha, h_beta = bandit.hierarchical_posterior(customers["hour_s"], customers["hour_t"], seg)
-    w_alpha, w_beta = bandit.hierarchical_posterior(customers["weekday_s"], customers["weekday_t"], seg)
+    h_alpha, h_beta = bandit.hierarchical_posterior(
+        customers["hour_s"], customers["hour_t"], seg, **_group_counts(customers, "hour"))
+    w_alpha, w_beta = bandit.hierarchical_posterior(
+        customers["weekday_s"], customers["weekday_t"], seg, **_group_counts(customers, "weekday"))
     hour_draw = bandit.thompson_sample(h_alpha, h_beta, rng_seeds[1])
     weekday_draw = bandit.thompson_sample(w_alpha, w_beta, rng_seeds[2])
     evidence = bandit.evidence_weight(customers["hour_t"])

@@ -20,3 +20,4 @@ from . import account_partial_reconcile
 from . import res_partner_privacy
 from . import dunning_action_trust
 from . import dunning_skip
+from . import ir_qweb

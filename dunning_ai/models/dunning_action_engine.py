@@ -9,6 +9,11 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+from odoo.tools.safe_eval import time as safe_time
+from werkzeug.urls import url_encode
+
+from odoo.addons.payment import utils as payment_utils
 
 from ..core import planner as core_planner
 from ..core.planner import SEGMENTS
@@ -18,8 +23,8 @@ _logger = logging.getLogger(__name__)
 PLANNER_VERSION = "planner-1"
 PENDING_STATES = ("draft", "to_approve", "scheduled")
 SUCCESS_OUTCOMES = ("paid", "partial", "replied")
-CREATE_BATCH = 5000
 EXECUTE_BATCH = 200
+ANALYZE_AFTER = 1000  # planned invoice links after which the planner refreshes the statistics
 LETTER_REPORTS = ("dunning_ai.action_report_dunning_statement", "account.account_invoices")
 
 
@@ -115,6 +120,7 @@ class DunningAction(models.Model):
         for kind, pid, arm, trials, successes in stats:
             customers[f"{kind}_s"][index[pid], arm] = successes
             customers[f"{kind}_t"][index[pid], arm] = trials
+        customers.update(self._dunning_fetch_priors(company, channels))
 
         stage_data = {
             "offset": [s.day_offset for s in stages],
@@ -137,10 +143,8 @@ class DunningAction(models.Model):
                 continue
             vals_list.append(self._dunning_prepare_action_vals(
                 context, partner_id, debts[i], customers, result, i, availability[partner_id]))
-        actions = self.browse()
-        for start in range(0, len(vals_list), CREATE_BATCH):
-            actions |= self._dunning_insert_actions(vals_list[start:start + CREATE_BATCH])
-        actions._dunning_ensure_access_tokens()  # pay links render in previews and sends alike
+        # one insert for the whole company (three statements, whatever the number of customers)
+        actions = self._dunning_insert_actions(vals_list)
         Skip._dunning_record_planner(company, skipped, now)
         _logger.info("Dunning: company %s planned %s actions for %s customers; skipped %s",
                      company.name, len(actions), n, dict(Counter(row[1] for row in skipped)))
@@ -184,6 +188,10 @@ class DunningAction(models.Model):
             """,
             [p[0] for p in pairs], [p[1] for p in pairs],
         ))
+        if len(pairs) >= ANALYZE_AFTER:
+            # fresh statistics for the executor's send-time checks, which join this relation:
+            # with the ones from before a bulk insert, PostgreSQL scans every invoice per action
+            self.env.cr.execute(SQL("ANALYZE dunning_action, account_move_dunning_action_rel"))
         self.invalidate_model()
         return self.browse(ids)
 
@@ -346,6 +354,50 @@ class DunningAction(models.Model):
             elif channel in channel_index:
                 rows.append(("channel", pid, channel_index[channel], trials, successes))
         return rows
+
+    @api.model
+    def _dunning_fetch_priors(self, company, channels):
+        """The learners' segment priors: outcomes of all the company's reminders, per segment.
+
+        One aggregate over every done reminder with a known outcome, whether or not its
+        customer owes anything today, grouped by the customer's current segment (this
+        company's) and local hour, weekday or channel. Returns ``{hour_group_s: array
+        (len(SEGMENTS), 24), hour_group_t: ..., weekday_group_*: (.., 7), channel_group_*:
+        (.., len(channels))}`` for the core planner.
+        """
+        self.flush_model(["company_id", "partner_id", "state", "outcome", "local_hour",
+                          "local_weekday", "channel"])
+        self.env["res.partner"].flush_model(["dunning_segment"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT COALESCE(p.dunning_segment ->> %(key)s, 'new'), a.local_hour, a.local_weekday, a.channel,
+                   GROUPING(a.local_hour), GROUPING(a.local_weekday),
+                   COUNT(*), COUNT(*) FILTER (WHERE a.outcome IN %(success)s)
+              FROM dunning_action a JOIN res_partner p ON p.id = a.partner_id
+             WHERE a.company_id = %(company)s AND a.state = 'done' AND a.outcome IS NOT NULL
+          GROUP BY GROUPING SETS ((1, a.local_hour), (1, a.local_weekday), (1, a.channel))
+            """,
+            key=str(company.id), company=company.id, success=SUCCESS_OUTCOMES,
+        ))
+        widths = {"hour": 24, "weekday": 7, "channel": len(channels)}
+        priors = {}
+        for kind, width in widths.items():
+            priors[f"{kind}_group_s"] = np.zeros((len(SEGMENTS), width))
+            priors[f"{kind}_group_t"] = np.zeros((len(SEGMENTS), width))
+        segment_index = {name: i for i, name in enumerate(SEGMENTS)}
+        channel_index = {c: i for i, c in enumerate(channels)}
+        for segment, hour, weekday, channel, no_hour, no_weekday, trials, successes in self.env.cr.fetchall():
+            seg = segment_index.get(segment, 0)
+            if not no_hour:
+                kind, arm = "hour", hour if hour is not None and 0 <= hour < 24 else None
+            elif not no_weekday:
+                kind, arm = "weekday", weekday if weekday is not None and 0 <= weekday < 7 else None
+            else:
+                kind, arm = "channel", channel_index.get(channel)
+            if arm is not None:
+                priors[f"{kind}_group_s"][seg, arm] += successes
+                priors[f"{kind}_group_t"][seg, arm] += trials
+        return priors
 
     @api.model
     def _dunning_reason_context(self, company, policy, stages, channels, settings, seed):
@@ -578,12 +630,16 @@ class DunningAction(models.Model):
             # actions are sent again one by one, each in its own savepoint
             sent = self.browse()
             with self.env.cr.savepoint():
-                for action in to_send:
+                emails = to_send.filtered(lambda a: a.channel == "email")
+                if emails:
+                    emails._dunning_send_email_batch()
+                    sent |= emails
+                for action in to_send - emails:
                     # False: the channel's hours postponed it (planned_at moved, still scheduled)
                     if action._dunning_send() is not False:
                         sent |= action
         except Exception:  # noqa: BLE001 - the slow path below isolates the failing action
-            _logger.info("Dunning: an action of the batch failed, sending one by one")
+            _logger.warning("Dunning: an action of the batch failed, sending one by one", exc_info=True)
             sent = self.browse()
             for action in to_send:
                 if action._dunning_send_isolated(now, availability[action.partner_id.id]):
@@ -709,21 +765,199 @@ class DunningAction(models.Model):
         replies come back to the customer's chatter.
         """
         self.ensure_one()
-        rendered = self._dunning_render_email()
-        partner = self.partner_id
-        message = partner.with_context(mail_notify_force_send=False).message_post(
-            body=rendered["body"],
-            subject=rendered["subject"],
-            partner_ids=partner.ids,
-            author_id=self.company_id.partner_id.id,
-            email_from=self.company_id.email_formatted or None,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            attachments=rendered["attachments"],
-            attachment_ids=rendered["attachment_ids"],
-        )
-        self.mail_message_id = message
+        self._dunning_post_emails({self.id: self._dunning_render_email()})
         return True
+
+    def _dunning_send_email_batch(self):
+        """Render and queue the emails of a whole batch (the executor's fast path).
+
+        Each template renders all its actions in one ``_generate_template`` call (compiled
+        once, see ``ir.qweb``), the statement PDFs of the batch come from one report run,
+        and messages, mails and notifications are created set-wise. The send-time checks
+        (``_dunning_send_time_checks``) already refused paid, disputed and promised
+        customers for the whole batch, so ``_dunning_check_sendable`` is not run again.
+        Any error raises: the executor then sends the batch one by one.
+        """
+        self._dunning_post_emails(self._dunning_render_email_batch())
+        return True
+
+    def _dunning_render_email_batch(self):
+        """``{action id: rendered}``, each as ``_dunning_render_email`` returns it."""
+        by_template = {}
+        for action in self:
+            by_template.setdefault(action._dunning_mail_template(), []).append(action.id)
+        statements = self._dunning_can_render_pdf()
+        self._dunning_prefetch_pay_urls()
+        rendered = {}
+        for template, ids in by_template.items():
+            values = template.with_context(dunning_qweb_memo=True)._generate_template(
+                ids, ["subject", "body_html", "attachment_ids"])
+            reports = self._dunning_render_statements(template, ids) if statements else {}
+            for action in self.browse(ids):
+                vals = values[action.id]
+                rendered[action.id] = {
+                    "subject": action.subject_override or vals.get("subject") or "",
+                    "body": Markup(action.body_override) if action.body_override else vals.get("body_html") or "",
+                    "attachments": reports.get(action.id, []),
+                    "attachment_ids": vals.get("attachment_ids") or [],
+                    "lang": action.dunning_lang,
+                }
+        self._dunning_record_personalisation()
+        self.env.cr.cache.pop("dunning_pay_urls", None)
+        return rendered
+
+    def _dunning_prefetch_pay_urls(self):
+        """Payment links of the batch's invoices, computed set-wise where Odoo's would be plain.
+
+        ``_dunning_pay_url`` asks ``payment.link.wizard`` invoice by invoice, which reads the
+        installments of each invoice with its own queries. An invoice with one installment and
+        no early payment discount gets the link the wizard would give (its portal page, the
+        residual amount and its signed payment token); the others still go to the wizard.
+        The links live on the cursor until the batch is rendered.
+        """
+        moves = self.move_ids.filtered(
+            lambda m: m.state == "posted" and m.amount_residual > 0 and m.access_token)
+        if not moves:
+            return
+        self.env["account.move.line"].flush_model(["move_id", "display_type", "discount_date"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT move_id FROM account_move_line
+             WHERE move_id = ANY(%s) AND display_type = 'payment_term'
+          GROUP BY move_id
+            HAVING COUNT(*) = 1 AND BOOL_AND(discount_date IS NULL)
+            """,
+            moves.ids,
+        ))
+        plain = {row[0] for row in self.env.cr.fetchall()}
+        urls = {}
+        for move in moves:
+            if move.id not in plain:
+                continue
+            amount = move.currency_id.round(move.amount_residual)
+            query = url_encode({
+                "move_id": move.id,
+                "amount": amount,
+                "payment_token": payment_utils.generate_access_token(move.id, amount, env=self.env),
+                "payment": True,
+            })
+            urls[move.id] = f"{move.get_base_url()}/{move.get_portal_url()}&{query}#portal_pay".replace(
+                f"{move.get_base_url()}//", f"{move.get_base_url()}/", 1)
+        self.env.cr.cache["dunning_pay_urls"] = urls
+
+    def _dunning_render_statements(self, template, ids):
+        """The template's reports for many actions in one report run per language: ``{id: [(name, pdf)]}``.
+
+        ``mail.template`` prints its reports record by record (a wkhtmltopdf process each);
+        ``ir.actions.report`` prints many records at once and splits the PDF per record.
+        Where it cannot (a wkhtmltopdf without patched Qt refuses several documents as soon
+        as it warns, e.g. about assets it cannot reach; or the PDF cannot be split), the
+        records are printed one by one as the template would.
+        """
+        result = {}
+        Report = self.env["ir.actions.report"]
+        for lang_template, lang_ids in template._classify_per_lang(ids).values():
+            records = self.with_env(lang_template.env).browse(lang_ids)
+            for report in lang_template.report_template_ids:
+                report = report.with_env(lang_template.env)
+                streams = {}
+                if report.report_type == "qweb-pdf" and len(lang_ids) > 1:
+                    try:
+                        streams = Report.with_env(lang_template.env)._render_qweb_pdf_prepare_streams(
+                            report, {}, res_ids=lang_ids)
+                    except UserError as error:  # unpatched Qt and a warning: one by one below
+                        _logger.info("Dunning: statements printed one by one (%s)", error)
+                for record in records:
+                    stream = streams.get(record.id, {}).get("stream")
+                    if stream:
+                        content, extension = stream.getvalue(), "pdf"
+                    else:
+                        content, extension = Report.with_env(lang_template.env)._render(report, record.ids)
+                    name = safe_eval(report.print_report_name, {"object": record, "time": safe_time}) \
+                        if report.print_report_name else self.env._("Report")
+                    if not name.endswith(f".{extension}"):
+                        name += f".{extension}"
+                    result.setdefault(record.id, []).append((name, content))
+                for value in streams.values():
+                    if value.get("stream"):
+                        value["stream"].close()
+        return result
+
+    def _dunning_post_emails(self, rendered):
+        """Post each action's rendered email on its customer's chatter and queue its ``mail.mail``.
+
+        What ``message_post`` does for one customer recipient, set-wise for the batch: a
+        comment (``mail.mt_comment``) on the customer's chatter, its ``mail.mail`` queued for
+        the cron mail queue (deleted once sent, the message stays) and the email
+        notification that shows its delivery status in the chatter. Replies reach the
+        customer's chatter (``reply_to`` of the customer's thread, ``message_id`` threading).
+        The email goes out as the template renders it, without the notification layout,
+        like ``mail.template.send_mail``. Fills ``mail_message_id`` of each action.
+        """
+        actions = self.filtered(lambda a: a.id in rendered)
+        if not actions:
+            return
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        authors = {}
+        for company in actions.company_id:
+            authors[company.id] = (company.partner_id.id, company.email_formatted or company.partner_id.email_formatted)
+        reply_to = {}
+        for company in actions.company_id:
+            company_partners = actions.filtered(lambda a, c=company: a.company_id == c).partner_id
+            reply_to.update(company_partners.with_company(company)._notify_get_reply_to(
+                default=authors[company.id][1]))
+        attachment_vals, owners = [], []
+        for action in actions:
+            for name, content in rendered[action.id]["attachments"]:
+                attachment_vals.append({
+                    "name": name, "raw": content, "res_model": "res.partner", "res_id": action.partner_id.id,
+                })
+                owners.append(action.id)
+        created = self.env["ir.attachment"].create(attachment_vals) if attachment_vals else []
+        attachments = {}
+        for owner, attachment in zip(owners, created, strict=True):
+            attachments.setdefault(owner, []).append(attachment.id)
+        message_vals = []
+        for action in actions:
+            values = rendered[action.id]
+            author_id, email_from = authors[action.company_id.id]
+            message_vals.append({
+                "model": "res.partner",
+                "res_id": action.partner_id.id,
+                "record_name": action.partner_id.display_name,
+                "message_type": "comment",
+                "subtype_id": subtype_id,
+                "is_internal": False,
+                "author_id": author_id,
+                "email_from": email_from,
+                "reply_to": reply_to.get(action.partner_id.id) or email_from,
+                "subject": values["subject"],
+                "body": values["body"],
+                "partner_ids": [fields.Command.link(action.partner_id.id)],
+                "attachment_ids": [fields.Command.set(
+                    attachments.get(action.id, []) + list(values["attachment_ids"]))],
+                "record_company_id": action.company_id.id,
+            })
+        messages = self.env["mail.message"].sudo().create(message_vals)
+        mails = self.env["mail.mail"].sudo().create([{
+            "mail_message_id": message.id,
+            "body_html": rendered[action.id]["body"],
+            "recipient_ids": [fields.Command.link(action.partner_id.id)],
+            "auto_delete": True,
+            "is_notification": True,
+            "state": "outgoing",
+        } for action, message in zip(actions, messages, strict=True)])
+        self.env["mail.notification"].sudo().create([{
+            "mail_message_id": message.id,
+            "mail_mail_id": mail.id,
+            "res_partner_id": action.partner_id.id,
+            "author_id": message.author_id.id,
+            "notification_type": "email",
+            "notification_status": "ready",
+            "is_read": True,
+        } for action, message, mail in zip(actions, messages, mails, strict=True)])
+        for action, message in zip(actions, messages, strict=True):
+            action.mail_message_id = message
 
     def _dunning_letter_report(self):
         """Report and records printed as the letter: the dunning letter if installed, else invoices."""

@@ -1,7 +1,6 @@
 import base64
 import logging
 import threading
-import uuid
 from datetime import timedelta
 
 from lxml import html as lxml_html
@@ -115,24 +114,33 @@ class DunningAction(models.Model):
         )
 
     def _dunning_ensure_access_tokens(self):
-        """Give the actions' invoices their portal access token in one statement.
+        """Give the actions' invoices their portal access token in one statement (sending, preview).
 
         The pay links need one; Odoo's ``_portal_ensure_token`` writes it invoice by invoice
         through ``account.move.write`` (which re-syncs the invoice lines), the most costly
         step of sending a reminder, and impossible in a read-only request (a form preview).
         """
-        moves = self.move_ids.filtered(lambda m: not m.access_token)
-        if not moves:
+        if not self:
             return
+        self.flush_recordset(["move_ids"])
+        self.env["account.move"].flush_model(["access_token"])
+        # one statement whatever the number of invoices; the token has Odoo's form (a uuid4)
         self.env.cr.execute(SQL(
-            "UPDATE account_move m SET access_token = v.token FROM (VALUES %s) AS v(id, token) "
-            "WHERE m.id = v.id AND m.access_token IS NULL",
-            SQL(", ").join(SQL("(%s, %s)", move.id, str(uuid.uuid4())) for move in moves),
+            """
+            UPDATE account_move m SET access_token = gen_random_uuid()::text
+              FROM account_move_dunning_action_rel r
+             WHERE r.dunning_action_id = ANY(%s) AND m.id = r.account_move_id AND m.access_token IS NULL
+         RETURNING m.id
+            """,
+            self.ids,
         ))
+        moves = self.env["account.move"].browse([row[0] for row in self.env.cr.fetchall()])
         moves.invalidate_recordset(["access_token"])
 
     def _dunning_pay_url(self, move):
         """Portal payment link of one invoice, signed for its residual (account_payment's link)."""
+        if url := self.env.cr.cache.get("dunning_pay_urls", {}).get(move.id):
+            return url  # computed set-wise for the executor's batch (``_dunning_prefetch_pay_urls``)
         # An in-memory wizard: rendering must work in read-only requests (form views, previews)
         Wizard = self.env["payment.link.wizard"].sudo().with_context(active_model="account.move", active_id=move.id)
         wizard = Wizard.new(Wizard.default_get(list(Wizard._fields)))
@@ -309,6 +317,7 @@ class DunningAction(models.Model):
     def action_dunning_preview(self):
         """Open the preview of the email as it will be sent, editable before approval."""
         self.ensure_one()
+        self._dunning_ensure_access_tokens()  # the pay links; the preview itself may be read-only
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Preview"),

@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
+from ..core.planner import SEGMENTS
 from .common import DunningCommon
 
 
@@ -96,6 +97,21 @@ class TestDunningPlanner(DunningEngineCommon):
         self.assertTrue(any("Email sent" in n.body for n in notes), "the action's chatter shows what and why")
         self.assertFalse(customer.message_ids.filtered(lambda m: "Email sent" in (m.body or "")),
                          "the reasons stay off the customer's chatter, which every employee reads")
+
+    def test_segment_priors_come_from_all_recorded_outcomes(self):
+        """A new customer's hour follows its segment's history, even of customers owing nothing now."""
+        settled = self._customer("Settled Co", dunning_segment="occasional")
+        self._history(settled, 16, 40, 0)  # answers at 16:00; nothing due today, so not in the run
+        newcomer = self._customer("Newcomer Co", dunning_segment="occasional")
+        self._dunning_invoice(newcomer, 300.0, "2026-02-01", "2026-03-01")
+        priors = self.Action._dunning_fetch_priors(self.company, ["email"])
+        occasional = SEGMENTS.index("occasional")
+        self.assertEqual((priors["hour_group_t"][occasional, 16], priors["hour_group_s"][occasional, 16]), (40, 40))
+        self.assertEqual(priors["channel_group_s"][occasional, 0], 40)
+        self.assertEqual(priors["hour_group_t"].sum(), 40, "one count per reminder and learner")
+        action = self._plan("2026-03-10 07:00:00")
+        self.assertEqual(action.partner_id, newcomer)
+        self.assertEqual(action.local_hour, 16, "learned from the segment's recorded outcomes")
 
     def test_habitual_late_payer_gets_earlier_and_firmer_reminder(self):
         reliable = self._customer("Reliable Co", dunning_segment="reliable")
@@ -311,6 +327,30 @@ class TestDunningExecutor(DunningEngineCommon):
         self.assertIn("G1", by_partner[good].mail_message_id.body)
         self.assertEqual(by_partner[bad].state, "failed")
         self.assertTrue(by_partner[bad].error_message)
+
+    def test_batch_sends_like_one_by_one(self):
+        """The executor's batch path: Odoo's payment links, one chatter email and one queued mail each."""
+        customers = [self._customer(f"Batch Link Co {i}") for i in range(3)]
+        for partner in customers:
+            self._dunning_invoice(partner, 400.0, "2026-02-01", "2026-03-01")
+        actions = self._plan("2026-03-10 07:00:00")
+        actions._dunning_ensure_access_tokens()
+        move = actions[0].move_ids
+        wizard_url = actions[0]._dunning_pay_url(move)
+        actions._dunning_prefetch_pay_urls()
+        self.assertEqual(self.env.cr.cache.pop("dunning_pay_urls")[move.id], wizard_url)
+        self._execute("2026-03-20 10:00:00")
+        for action in actions:
+            self.assertEqual(action.state, "done")
+            message = action.mail_message_id
+            self.assertEqual((message.model, message.res_id, message.message_type),
+                             ("res.partner", action.partner_id.id, "comment"))
+            self.assertIn(action.move_ids.name, message.body)
+            self.assertIn(action.partner_id, message.partner_ids)
+            mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
+            self.assertEqual((len(mail), mail.state, mail.recipient_ids), (1, "outgoing", action.partner_id))
+            self.assertEqual(message.notification_ids.mapped("notification_type"), ["email"])
+            self.assertTrue(message.attachment_ids, "the statement is attached")
 
     def test_dry_run_never_sends(self):
         self.company.dunning_dry_run = True

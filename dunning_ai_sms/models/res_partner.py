@@ -3,6 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.addons.phone_validation.tools import phone_validation
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..core.keywords import is_stop_request
 
@@ -52,6 +53,11 @@ class ResPartner(models.Model):
         and blacklisted or opted-out numbers are skipped. One blacklist query in all.
         """
         fnames = self._phone_get_number_fields()
+        # read up front in one query per model and field set: the lazy reads would go by
+        # chunks of 1000 customers, their number growing with the portfolio
+        contact_fields = [*fnames, "type", "country_id", "dunning_optout_sms"]
+        self.fetch([*contact_fields, "child_ids", "dunning_do_not_contact"])
+        self.child_ids.fetch(contact_fields)
         prefetch = (self | self.child_ids).ids
         candidates = {
             partner.id: [
@@ -63,16 +69,22 @@ class ResPartner(models.Model):
             for partner in self
         }
         numbers = {number for found in candidates.values() for _c, _raw, number in found if number}
-        blacklisted = set(
-            self.env["phone.blacklist"].sudo().search([("number", "in", list(numbers))]).mapped("number")
-        ) if numbers else set()
+        blacklisted = set()
+        if numbers:
+            # the blacklist stores E164 numbers: compared as they are, not formatted once more each
+            # (``search`` on ``number`` re-formats every value it is given)
+            self.env["phone.blacklist"].flush_model(["number", "active"])
+            self.env.cr.execute(SQL(
+                "SELECT number FROM phone_blacklist WHERE active AND number = ANY(%s)", list(numbers)))
+            blacklisted = {row[0] for row in self.env.cr.fetchall()}
+        capable = {number: self._dunning_sms_capable(number) for number in numbers}
         result = {}
         for partner in self:
             issues = {}
             for contact, raw, number in candidates[partner.id]:
                 if not number:
                     issues.setdefault("invalid", self.env._("invalid phone number %s", raw))
-                elif not self._dunning_sms_capable(number):
+                elif not capable[number]:
                     issues.setdefault("fixed", self.env._("%s is a fixed line and cannot receive SMS", number))
                 elif number in blacklisted:
                     issues.setdefault("blacklist", self.env._("%s is on the phone blacklist", number))
@@ -95,8 +107,12 @@ class ResPartner(models.Model):
         if phonenumbers is None:
             return True
         try:
-            parsed = phone_validation.phone_parse(number, None)
-        except UserError:
+            # E164 (already validated by ``_phone_format``): one plain parse gives its type
+            if number.startswith("+"):
+                parsed = phonenumbers.parse(number)
+            else:
+                parsed = phone_validation.phone_parse(number, None)
+        except (UserError, phonenumbers.NumberParseException):
             return False
         return phonenumbers.number_type(parsed) in SMS_CAPABLE_TYPES
 

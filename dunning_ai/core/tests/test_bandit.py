@@ -42,3 +42,20 @@ def test_evidence_weight_grows_with_trials():
 def test_bad_counts_are_rejected():
     with pytest.raises(ValueError):
         hierarchical_posterior(np.array([[3]]), np.array([[2]]), np.array([0]))
+
+
+def test_segment_priors_from_the_whole_history():
+    # nobody of segment 1 is in the run, but its history says hour 1 answers
+    s = np.zeros((2, 2))
+    t = np.zeros((2, 2))
+    group_s = np.array([[0, 0], [0, 30]])
+    group_t = np.array([[0, 0], [30, 30]])
+    without = posterior_mean(*hierarchical_posterior(s, t, np.array([1, 1])))
+    assert without[0, 0] == without[0, 1], "from the run alone nothing is known"
+    mean = posterior_mean(*hierarchical_posterior(s, t, np.array([1, 0]), group_successes=group_s,
+                                                  group_trials=group_t))
+    assert mean[0, 1] > 0.8 and mean[0, 0] < 0.2
+    # segment 0 has no history: it follows the company, which segment 1 now informs
+    assert mean[1, 1] > mean[1, 0]
+    with pytest.raises(ValueError):
+        hierarchical_posterior(s, t, np.array([1, 0]), group_successes=group_s, group_trials=group_s - 1)
