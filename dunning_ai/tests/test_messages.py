@@ -613,7 +613,8 @@ class TestDunningStatementPdf(DunningMessagesCommon):
         with self.allow_pdf_render():
             self.pdf_action._dunning_send_letter()
         letter = self.action.letter_attachment_id
-        self.assertEqual((letter.res_model, letter.res_id), ("res.partner", self.customer.id))
+        # on the action, readable by Collections users only, not on the customer
+        self.assertEqual((letter.res_model, letter.res_id), ("dunning.action", self.action.id))
         self.assertStatementPdf(letter.raw)
 
 
