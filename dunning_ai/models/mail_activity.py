@@ -16,6 +16,7 @@ DUNNING_TRIGGERS = [
     ("unclassified_reply", "Reply the system could not place"),
     ("paid_claim", "Customer says it has paid"),
     ("approval", "Approval requested"),
+    ("call_logged", "Call logged by a collector"),
 ]
 
 # Which activity type a trigger opens: several triggers may share one open activity.

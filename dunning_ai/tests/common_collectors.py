@@ -24,6 +24,11 @@ class DunningCollectorsCommon(DunningCommon):
             cls.env, login="dun_user", groups="base.group_user,dunning_ai.group_dunning_user",
             company_id=cls.company.id, company_ids=[cls.company.id],
         )
+        # an employee without any dunning group: reads customers, never collections notes
+        cls.employee = new_test_user(
+            cls.env, login="dun_employee", groups="base.group_user",
+            company_id=cls.company.id, company_ids=[cls.company.id],
+        )
         cls.manager = new_test_user(
             cls.env, login="dun_manager", groups="base.group_user,dunning_ai.group_dunning_manager",
             company_id=cls.company.id, company_ids=[cls.company.id],
@@ -45,6 +50,12 @@ class DunningCollectorsCommon(DunningCommon):
             "name": name, "phone": "+32 470 00 00 00", "tz": "Europe/Brussels",
             "dunning_collector_id": collector and collector.id, **values,
         })
+
+    def _customer_chatter_text(self, partner, user):
+        """Everything ``user`` reads on the customer's chatter, both ways of reading it."""
+        messages = partner.with_user(user).message_ids | self.env["mail.message"].with_user(user).search(
+            [("model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        return " ".join(messages.mapped(lambda m: f"{m.body or ''} {m.subject or ''}"))
 
     def _open_activities(self, partner, xmlid=None):
         domain = [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]

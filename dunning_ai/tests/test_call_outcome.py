@@ -151,3 +151,69 @@ class TestCallOutcome(DunningCollectorsCommon):
         self.call = call
         self._log(outcome="dispute", move_ids=[(6, 0, self.invoice_new.ids)])
         self.assertFalse(self._planned_for_customer(), "nothing left to remind")
+
+    def _log_from_customer(self, user=None, **values):
+        """The customer form's "Log a Call": no activity given."""
+        wizard = self.env["dunning.call.outcome.wizard"].with_user(user or self.collector_a).with_context(
+            default_partner_id=self.customer.id).create(values)
+        wizard.action_confirm()
+        return wizard
+
+    def _closed_calls(self):
+        return self.env["mail.activity"].sudo().with_context(active_test=False).search([
+            ("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id),
+            ("activity_type_id", "=", self.env.ref(CALL).id), ("active", "=", False)])
+
+    def test_call_from_the_customer_closes_its_open_call(self):
+        note = "Will ask the bank on Tuesday"
+        self._log_from_customer(user=self.collector_b, outcome="no_commitment", note=note)
+        self.assertFalse(self.call.active, "the call was made: the planned call is done")
+        self.assertEqual(self._closed_calls(), self.call, "no second call activity")
+        self.assertEqual(self.call.dunning_call_outcome, "no_commitment")
+        self.assertFalse(self._open_activities(self.customer, CALL))
+        self.assertNotIn(note, self._customer_chatter_text(self.customer, self.employee))
+        self.assertNotIn(note, self._customer_chatter_text(self.customer, self.plain_user))
+        # its assignee finds it on the archived call (Odoo lets an activity's assignee, and
+        # those who may write on the customer, read it)
+        found = self.env["mail.activity"].with_user(self.collector_a).with_context(active_test=False).search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id), ("feedback", "ilike", note)])
+        self.assertEqual(found, self.call)
+        self.assertFalse(self.env["mail.activity"].with_user(self.employee).with_context(active_test=False).search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id), ("feedback", "ilike", note)]))
+
+    def test_call_without_planned_call_is_kept_off_the_customer_chatter(self):
+        self.call.sudo().unlink()
+        action = self.env["dunning.action"].create({
+            "partner_id": self.customer.id, "company_id": self.company.id, "channel": "email",
+            "state": "done", "reason": "First reminder",
+        })
+        note = "Voicemail full, will retry"
+        self._log_from_customer(outcome="not_reached", note=note, next_step="callback",
+                                next_date=self.today + timedelta(days=1))
+        logged = self._closed_calls()
+        self.assertEqual(len(logged), 1, "the call is recorded as a done call activity")
+        self.assertRecordValues(logged, [{
+            "user_id": self.collector_a.id, "dunning_trigger": "call_logged",
+            "dunning_company_id": self.company.id, "dunning_call_outcome": "not_reached",
+        }])
+        self.assertIn(note, logged.feedback)
+        callback = self._open_activities(self.customer, CALL)
+        self.assertEqual(len(callback), 1, "the callback is planned next to the logged call")
+        self.assertEqual(callback.dunning_trigger, "final_stage")
+        for user in (self.employee, self.plain_user):
+            with self.subTest(user=user.login):
+                self.assertNotIn(note, self._customer_chatter_text(self.customer, user))
+        self.assertIn(note, " ".join(action.with_user(self.plain_user).message_ids.mapped("body")))
+        self.assertIn(note, self.env["mail.activity"].with_user(self.collector_a).with_context(
+            active_test=False).browse(logged.id).feedback)
+        with self.assertRaises(AccessError):
+            action.with_user(self.employee).message_ids.mapped("body")
+
+    def test_call_without_planned_call_nor_action(self):
+        self.call.sudo().unlink()
+        note = "Accountant is away"
+        self._log_from_customer(outcome="no_commitment", note=note)
+        logged = self._closed_calls()
+        self.assertIn(note, logged.feedback)
+        self.assertFalse(self._open_activities(self.customer), "nothing left open")
+        self.assertNotIn(note, self._customer_chatter_text(self.customer, self.employee))

@@ -17,6 +17,7 @@ WRONG_CONTACT_ACTIONS = [
     ("phone_invalid", "The number does not reach the customer"),
     ("optout", "The customer asks not to be called"),
 ]
+CALL_TYPE = "dunning_ai.mail_activity_type_dunning_call"
 # Days reminders wait while a collector works out a plan with a customer in hardship.
 HARDSHIP_PAUSE_DAYS = 14
 
@@ -106,6 +107,21 @@ class DunningCallOutcomeWizard(models.TransientModel):
         today = fields.Date.context_today(self)
         self._check_input(today)
         partner_sudo = partner.sudo()
+        # a call logged from the customer closes the open call activity, or one made for it:
+        # what was said stays on the archived activity, out of the customer's chatter
+        if not self.activity_id:
+            if self.company_id not in self.env.user.company_ids:
+                raise AccessError(self.env._("You cannot log calls for %s.", self.company_id.name))
+            self.activity_id = self._open_call_activity(partner)
+        trigger = self.activity_id.dunning_trigger or "final_stage"
+        if not self.activity_id:
+            self.activity_id = partner_sudo.activity_schedule(
+                activity_type_id=self.env.ref(CALL_TYPE).id,
+                date_deadline=today,
+                user_id=self.env.user.id,
+                dunning_trigger="call_logged",
+                dunning_company_id=self.company_id.id,
+            )
         done = []
         pause_until = None
         if self.outcome == "promise":
@@ -145,18 +161,14 @@ class DunningCallOutcomeWizard(models.TransientModel):
 
         feedback = "\n".join(filter(None, [dict(self._fields["outcome"]._description_selection(self.env))[
             self.outcome]] + done + [self.note or ""]))
-        trigger = self.activity_id.dunning_trigger or "final_stage"
-        if self.activity_id:
-            activity = self.activity_id.sudo()
-            actions = self._linked_actions()
-            activity.dunning_call_outcome = self.outcome
-            activity.action_feedback(feedback=feedback)
-            # archived in the database before a follow-up of the same type is created
-            activity.flush_recordset(["active"])
-            for action in actions.sudo():
-                action.message_post(body=Markup("<p>%s</p>") % feedback, subtype_xmlid="mail.mt_note")
-        else:
-            partner_sudo.message_post(body=Markup("<p>%s</p>") % feedback, subtype_xmlid="mail.mt_note")
+        activity = self.activity_id.sudo()
+        actions = self._linked_actions() or self._latest_action(partner)
+        activity.dunning_call_outcome = self.outcome
+        activity.action_feedback(feedback=feedback)
+        # archived in the database before a follow-up of the same type is created
+        activity.flush_recordset(["active"])
+        for action in actions.sudo():
+            action.message_post(body=Markup("<p>%s</p>") % feedback, subtype_xmlid="mail.mt_note")
 
         # what follows: each escalation opens (or updates) the one activity of its type
         if self.outcome == "dispute":
@@ -171,7 +183,7 @@ class DunningCallOutcomeWizard(models.TransientModel):
 
     def _schedule_next_step(self, partner_sudo, note, trigger):
         """The callback or follow-up on its date; an open one of that type is moved, not doubled."""
-        activity_type = self.env.ref("dunning_ai.mail_activity_type_dunning_call" if self.next_step == "callback"
+        activity_type = self.env.ref(CALL_TYPE if self.next_step == "callback"
                                      else "dunning_ai.mail_activity_type_dunning_followup")
         open_activity = self.env["mail.activity"].sudo().search([
             ("res_model", "=", "res.partner"),
@@ -190,6 +202,23 @@ class DunningCallOutcomeWizard(models.TransientModel):
             dunning_trigger=trigger,
             dunning_company_id=self.company_id.id,
         )
+
+    def _open_call_activity(self, partner):
+        """The customer's open collection call of the wizard's company, if any."""
+        return self.env["mail.activity"].sudo().search([
+            ("res_model", "=", "res.partner"),
+            ("res_id", "=", partner.id),
+            ("activity_type_id", "=", self.env.ref(CALL_TYPE).id),
+            ("dunning_company_id", "=", self.company_id.id),
+            ("dunning_trigger", "!=", False),
+        ], limit=1)
+
+    def _latest_action(self, partner):
+        """The customer's most recent dunning action of the wizard's company, if any."""
+        return self.env["dunning.action"].sudo().search([
+            ("partner_id", "child_of", partner.id),
+            ("company_id", "=", self.company_id.id),
+        ], order="id desc", limit=1)
 
     def _linked_actions(self):
         if not self.activity_id:

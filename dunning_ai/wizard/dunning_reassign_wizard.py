@@ -69,7 +69,55 @@ class DunningReassignWizard(models.TransientModel):
             user=self.user_id.name, manager=self.env.user.name,
             reason=f": {self.reason}" if self.reason else "",
         )
-        touched = partners | self.env["res.partner"].browse(activities.mapped("res_id"))
-        for partner in touched.sudo():
-            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+        self._record_reason(body, activities, partners)
         return {"type": "ir.actions.act_window_close"}
+
+    def _record_reason(self, body, activities, partners):
+        """Keep the reassignment and its reason where only collections staff read it.
+
+        On the actions linked to the reassigned activities, else on the customer's most
+        recent action of the activity's company, else in the activity's note; never on the
+        customer's chatter, which every employee reads.
+        """
+        Action = self.env["dunning.action"].sudo()
+        activities = activities.sudo()
+        targets = Action.search([("activity_id", "in", activities.ids)])
+        covered = {(action.partner_id.commercial_partner_id.id, action.company_id.id) for action in targets}
+        pending = activities.filtered(lambda a: (a.res_id, a.dunning_company_id.id) not in covered)
+        with_activity = set(activities.mapped("res_id"))
+        unplaced = partners.filtered(lambda p: p.id not in with_activity)
+        latest = self._latest_actions(
+            set(pending.mapped("res_id")) | set(unplaced.ids),
+            pending.dunning_company_id | (self.env.companies if unplaced else self.env["res.company"]),
+        )
+        for activity in pending:
+            action = latest.get((activity.res_id, activity.dunning_company_id.id))
+            if action:
+                targets |= action
+            else:
+                activity.note = (activity.note or Markup()) + body
+        # customers without collection work to move: their most recent action in any company
+        latest_any = {}
+        for (partner_id, _company_id), action in latest.items():
+            if partner_id not in latest_any or action.id > latest_any[partner_id].id:
+                latest_any[partner_id] = action
+        for partner in unplaced:
+            targets |= latest_any.get(partner.id, Action)
+        for action in targets:
+            action.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _latest_actions(self, partner_ids, companies):
+        """``{(customer id, company id): most recent action}``, in one grouped query."""
+        if not partner_ids or not companies:
+            return {}
+        Action = self.env["dunning.action"].sudo()
+        groups = Action._read_group(
+            [("partner_id", "child_of", list(partner_ids)), ("company_id", "in", companies.ids)],
+            ["partner_id", "company_id"], ["id:max"],
+        )
+        result = {}
+        for partner, company, action_id in groups:
+            key = (partner.commercial_partner_id.id, company.id)
+            if key not in result or action_id > result[key].id:
+                result[key] = Action.browse(action_id)
+        return result
