@@ -5,7 +5,10 @@ Builds a throwaway database from a template (``dai_base_nodemo`` by default), in
 
 1. plans once for the whole portfolio (time, queries, growth of the process's peak memory;
    not tracemalloc, which would slow the planner down several times);
-2. executes 10,000 due email actions (time, emails per second, queries per email);
+2. prints the statements of 10,000 due email actions ahead of the send, as the
+   ``_cron_dunning_prepare_statements`` cron does (statements per second; ``--print-at-send``
+   leaves them to the executor, ``--no-statement-pdf`` sends no statement), then executes
+   them (time, emails per second, queries per email);
 3. runs two executors at once on 2,000 more due actions, each on its own database
    connection, and checks that every action was sent exactly once;
 4. installs OCA's ``account_credit_control`` 19.0 (its wheel from PyPI, unpacked without
@@ -25,6 +28,7 @@ import cProfile
 import json
 import os
 import pstats
+import shutil
 import subprocess
 import sys
 import threading
@@ -35,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", Path.home() / ".cache/dunning_ai/odoo-19.0"))
+# the virtualenv's patched-Qt wkhtmltopdf first, as setup/lib.sh does: a batch's statements in one run
+if (Path(sys.executable).parent / "wkhtmltopdf").exists():
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 OCA_ADDONS = Path(os.environ.get("DUNNING_OCA_ADDONS", Path.home() / ".cache/dunning_ai/oca_addons"))
 OCA_MODULE = "account_credit_control"
 OCA_REQUIREMENT = "odoo-addon-account_credit_control>=19.0,<19.1"
@@ -330,6 +337,8 @@ def main():
     parser.add_argument("--profile", action="store_true", help="print the top functions of each phase")
     parser.add_argument("--no-statement-pdf", action="store_true",
                         help="send the reminders without their statement PDF (wkhtmltopdf)")
+    parser.add_argument("--print-at-send", action="store_true",
+                        help="print the statements while sending instead of ahead (the cron's fallback)")
     parser.add_argument("--without-sms", action="store_true", help="uninstall dunning_ai_sms first")
     parser.add_argument("--skip-oca", action="store_true", help="do not compare with OCA's account_credit_control")
     parser.add_argument("--oca-emails", type=int, default=200,
@@ -362,7 +371,9 @@ def main():
             if args.no_statement_pdf:
                 templates = env["mail.template"].search([("model", "=", "dunning.action")])
                 templates.write({"report_template_ids": [(5,)]})
-            print(f"statement PDF: {'not attached' if args.no_statement_pdf else 'attached (wkhtmltopdf)'}; "
+            wkhtml = subprocess.run(["wkhtmltopdf", "--version"], capture_output=True, text=True,
+                                    check=False).stdout.strip() if shutil.which("wkhtmltopdf") else "none"
+            print(f"statement PDF: {'not attached' if args.no_statement_pdf else f'attached ({wkhtml})'}; "
                   f"dunning_ai_sms {'uninstalled' if args.without_sms else 'installed'}")
             cr.commit()
 
@@ -378,6 +389,13 @@ def main():
 
             due = make_due(env, args.emails)
             env.invalidate_all()
+            if not args.no_statement_pdf and not args.print_at_send:
+                with QueryCounter(cr) as ahead, Profile(args.profile):
+                    prepared = env["dunning.action"]._cron_dunning_prepare_statements()
+                print(f"statements printed ahead: {len(prepared)} in {ahead.seconds:.1f} s = "
+                      f"{len(prepared) / ahead.seconds if ahead.seconds else 0:.0f} statements/s, "
+                      f"{ahead.queries / max(len(prepared), 1):.1f} queries per statement")
+                env.invalidate_all()
             with QueryCounter(cr) as run, Profile(args.profile):
                 done = env["dunning.action"]._cron_dunning_execute()
             rate = len(done) / run.seconds if run.seconds else 0

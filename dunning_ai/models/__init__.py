@@ -9,6 +9,7 @@ from . import account_move
 from . import res_config_settings
 from . import dunning_action_engine
 from . import dunning_action_message  # after the engine: extends its executor
+from . import dunning_action_statement  # after the messages: statements printed ahead
 from . import mail_activity
 from . import dunning_team
 from . import dunning_worklist

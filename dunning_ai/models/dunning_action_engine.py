@@ -13,6 +13,7 @@ from odoo.tools.safe_eval import safe_eval
 from odoo.tools.safe_eval import time as safe_time
 from werkzeug.urls import url_encode
 
+from odoo.addons.base.models.ir_actions_report import _wkhtml
 from odoo.addons.payment import utils as payment_utils
 
 from ..core import planner as core_planner
@@ -25,7 +26,51 @@ PENDING_STATES = ("draft", "to_approve", "scheduled")
 SUCCESS_OUTCOMES = ("paid", "partial", "replied")
 EXECUTE_BATCH = 200
 ANALYZE_AFTER = 1000  # planned invoice links after which the planner refreshes the statistics
+# statements per wkhtmltopdf run: every page loads the run's header holding all its
+# documents' headers (logos included), so the cost per statement grows with the run
+STATEMENT_CHUNK = 50
 LETTER_REPORTS = ("dunning_ai.action_report_dunning_statement", "account.account_invoices")
+
+
+def open_receivable_lines(company_id):
+    """``FROM`` and ``WHERE`` of a company's open receivable lines of posted entries.
+
+    Aliases: ``aml`` (the line), ``m`` (its entry), ``acc``, ``p`` (its partner) and ``cp``
+    (the commercial partner, whom reminders address). The planner's debts and the skip log
+    read the same lines, so they cannot drift apart on what counts as owed.
+    """
+    return SQL(
+        """account_move_line aml
+              JOIN account_move m ON m.id = aml.move_id
+              JOIN account_account acc ON acc.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+              JOIN res_partner cp ON cp.id = p.commercial_partner_id
+             WHERE aml.company_id = %s
+               AND acc.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND NOT aml.reconciled
+               AND aml.amount_residual != 0""",
+        company_id,
+    )
+
+
+def open_promise_exists(company_id, today):
+    """Whether the commercial partner ``cp`` has an open promise to pay that is not due yet."""
+    return SQL(
+        """EXISTS (SELECT 1 FROM dunning_promise pr
+                    WHERE pr.partner_id = cp.id AND pr.company_id = %s
+                      AND pr.state = 'open' AND pr.date >= %s)""",
+        company_id, today,
+    )
+
+
+def pending_action_exists(company_id):
+    """Whether the commercial partner ``cp`` already has a pending (not yet sent) action."""
+    return SQL(
+        """EXISTS (SELECT 1 FROM dunning_action a
+                    WHERE a.partner_id = cp.id AND a.company_id = %s AND a.state IN %s)""",
+        company_id, PENDING_STATES,
+    )
 
 
 
@@ -237,37 +282,23 @@ class DunningAction(models.Model):
                    MIN(aml.date_maturity) FILTER (WHERE %(invoice)s),
                    ARRAY_AGG(DISTINCT aml.move_id) FILTER (WHERE %(invoice)s),
                    COUNT(DISTINCT aml.currency_id) FILTER (WHERE %(invoice)s)
-              FROM account_move_line aml
-              JOIN account_move m ON m.id = aml.move_id
-              JOIN account_account acc ON acc.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-              JOIN res_partner cp ON cp.id = p.commercial_partner_id
-             WHERE aml.company_id = %(company)s
-               AND acc.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND NOT aml.reconciled
-               AND aml.amount_residual != 0
+              FROM %(lines)s
                AND aml.no_followup IS NOT TRUE
                AND m.dunning_disputed IS NOT TRUE
                AND cp.dunning_excluded IS NOT TRUE
                AND cp.dunning_do_not_contact IS NOT TRUE
                AND (cp.dunning_pause_until IS NULL OR cp.dunning_pause_until < %(today)s)
-               AND NOT EXISTS (
-                   SELECT 1 FROM dunning_promise pr
-                    WHERE pr.partner_id = cp.id AND pr.company_id = %(company)s
-                      AND pr.state = 'open' AND pr.date >= %(today)s)
-               AND NOT EXISTS (
-                   SELECT 1 FROM dunning_action a
-                    WHERE a.partner_id = cp.id AND a.company_id = %(company)s
-                      AND a.state IN %(pending)s)
+               AND NOT %(promised)s
+               AND NOT %(pending)s
           GROUP BY cp.id
             HAVING SUM(aml.amount_residual) > 0
                AND SUM(aml.amount_residual) >= %(min_amount)s
                AND MIN(aml.date_maturity) FILTER (WHERE %(invoice)s) <= %(horizon)s
           ORDER BY cp.id
             """,
-            invoice=invoice, company=company.id, today=today, horizon=horizon,
-            pending=PENDING_STATES, min_amount=policy.min_amount,
+            invoice=invoice, lines=open_receivable_lines(company.id), today=today, horizon=horizon,
+            promised=open_promise_exists(company.id, today), pending=pending_action_exists(company.id),
+            min_amount=policy.min_amount,
         ))
         return self.env.cr.fetchall()
 
@@ -786,13 +817,12 @@ class DunningAction(models.Model):
         by_template = {}
         for action in self:
             by_template.setdefault(action._dunning_mail_template(), []).append(action.id)
-        statements = self._dunning_can_render_pdf()
         self._dunning_prefetch_pay_urls()
+        reports = self._dunning_render_statements(by_template) if self._dunning_can_render_pdf() else {}
         rendered = {}
         for template, ids in by_template.items():
             values = template.with_context(dunning_qweb_memo=True)._generate_template(
                 ids, ["subject", "body_html", "attachment_ids"])
-            reports = self._dunning_render_statements(template, ids) if statements else {}
             for action in self.browse(ids):
                 vals = values[action.id]
                 rendered[action.id] = {
@@ -845,42 +875,55 @@ class DunningAction(models.Model):
                 f"{move.get_base_url()}//", f"{move.get_base_url()}/", 1)
         self.env.cr.cache["dunning_pay_urls"] = urls
 
-    def _dunning_render_statements(self, template, ids):
-        """The template's reports for many actions in one report run per language: ``{id: [(name, pdf)]}``.
+    def _dunning_render_statements(self, by_template):
+        """The templates' reports for many actions: ``{action id: [(name, content)]}``.
 
-        ``mail.template`` prints its reports record by record (a wkhtmltopdf process each);
-        ``ir.actions.report`` prints many records at once and splits the PDF per record.
-        Where it cannot (a wkhtmltopdf without patched Qt refuses several documents as soon
-        as it warns, e.g. about assets it cannot reach; or the PDF cannot be split), the
-        records are printed one by one as the template would.
+        ``by_template`` maps each mail template to its action ids. ``mail.template`` prints its
+        reports record by record (a wkhtmltopdf process each); here each report is printed
+        once per language for all the actions whose templates attach it (the stages'
+        templates share the statement), and ``ir.actions.report`` splits the PDF per record.
+        Where it cannot (a wkhtmltopdf without patched Qt takes one document per run; or the
+        PDF cannot be split), the records are printed one by one as the template would.
         """
+        groups = {}  # (report, lang) -> [env, ids]
+        for template, ids in by_template.items():
+            for lang_template, lang_ids in template._classify_per_lang(ids).values():
+                for report in lang_template.report_template_ids:
+                    key = (report.id, lang_template.env.lang)
+                    groups.setdefault(key, [lang_template.env, []])[1].extend(lang_ids)
         result = {}
+        for (report_id, _lang), (env, ids) in groups.items():
+            report = self.env["ir.actions.report"].with_env(env).browse(report_id)
+            for start in range(0, len(ids), STATEMENT_CHUNK):
+                for action_id, printed in self.with_env(env)._dunning_print_report(
+                        report, ids[start:start + STATEMENT_CHUNK]).items():
+                    result.setdefault(action_id, []).append(printed)
+        return result
+
+    def _dunning_print_report(self, report, ids):
+        """``{id: (name, content)}``: one wkhtmltopdf run for all ``ids`` where it can, else one each."""
         Report = self.env["ir.actions.report"]
-        for lang_template, lang_ids in template._classify_per_lang(ids).values():
-            records = self.with_env(lang_template.env).browse(lang_ids)
-            for report in lang_template.report_template_ids:
-                report = report.with_env(lang_template.env)
-                streams = {}
-                if report.report_type == "qweb-pdf" and len(lang_ids) > 1:
-                    try:
-                        streams = Report.with_env(lang_template.env)._render_qweb_pdf_prepare_streams(
-                            report, {}, res_ids=lang_ids)
-                    except UserError as error:  # unpatched Qt and a warning: one by one below
-                        _logger.info("Dunning: statements printed one by one (%s)", error)
-                for record in records:
-                    stream = streams.get(record.id, {}).get("stream")
-                    if stream:
-                        content, extension = stream.getvalue(), "pdf"
-                    else:
-                        content, extension = Report.with_env(lang_template.env)._render(report, record.ids)
-                    name = safe_eval(report.print_report_name, {"object": record, "time": safe_time}) \
-                        if report.print_report_name else self.env._("Report")
-                    if not name.endswith(f".{extension}"):
-                        name += f".{extension}"
-                    result.setdefault(record.id, []).append((name, content))
-                for value in streams.values():
-                    if value.get("stream"):
-                        value["stream"].close()
+        streams = {}
+        if report.report_type == "qweb-pdf" and len(ids) > 1 and _wkhtml().is_patched_qt:
+            try:
+                streams = Report._render_qweb_pdf_prepare_streams(report, {}, res_ids=ids)
+            except UserError as error:  # wkhtmltopdf refused the batch: one by one below
+                _logger.info("Dunning: statements printed one by one (%s)", error)
+        result = {}
+        for record in self.browse(ids):
+            stream = streams.get(record.id, {}).get("stream")
+            if stream:
+                content, extension = stream.getvalue(), "pdf"
+            else:
+                content, extension = Report._render(report, record.ids)
+            name = safe_eval(report.print_report_name, {"object": record, "time": safe_time}) \
+                if report.print_report_name else self.env._("Report")
+            if not name.endswith(f".{extension}"):
+                name += f".{extension}"
+            result[record.id] = (name, content)
+        for value in streams.values():
+            if value.get("stream"):
+                value["stream"].close()
         return result
 
     def _dunning_post_emails(self, rendered):

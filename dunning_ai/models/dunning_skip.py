@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .dunning_action_engine import open_promise_exists, open_receivable_lines, pending_action_exists
+
 SKIP_REASONS = [
     ("not_due", "No stage due yet"),
     ("waiting", "Waiting after the previous reminder"),
@@ -93,33 +95,21 @@ class DunningSkip(models.Model):
             SELECT cp.id,
                    CASE WHEN cp.dunning_do_not_contact THEN 'do_not_contact'
                         WHEN cp.dunning_excluded THEN 'excluded'
-                        WHEN EXISTS (SELECT 1 FROM dunning_promise pr
-                                      WHERE pr.partner_id = cp.id AND pr.company_id = %(company)s
-                                        AND pr.state = 'open' AND pr.date >= %(today)s) THEN 'promise'
+                        WHEN %(promised)s THEN 'promise'
                         WHEN cp.dunning_pause_until >= %(today)s THEN 'paused'
-                        WHEN EXISTS (SELECT 1 FROM dunning_action a
-                                      WHERE a.partner_id = cp.id AND a.company_id = %(company)s
-                                        AND a.state IN ('draft', 'to_approve', 'scheduled')) THEN NULL
+                        WHEN %(pending)s THEN NULL
                         WHEN NOT BOOL_OR(%(invoice_due)s AND %(counted)s) THEN 'disputed'
                         WHEN COALESCE(SUM(aml.amount_residual) FILTER (WHERE %(counted)s), 0) <= 0 THEN 'covered'
                         ELSE 'below_minimum' END,
                    cp.dunning_pause_until,
                    COALESCE(SUM(aml.amount_residual) FILTER (WHERE %(counted)s), 0)
-              FROM account_move_line aml
-              JOIN account_move m ON m.id = aml.move_id
-              JOIN account_account acc ON acc.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-              JOIN res_partner cp ON cp.id = p.commercial_partner_id
-             WHERE aml.company_id = %(company)s
-               AND acc.account_type = 'asset_receivable'
-               AND aml.parent_state = 'posted'
-               AND NOT aml.reconciled
-               AND aml.amount_residual != 0
+              FROM %(lines)s
                AND NOT (cp.id = ANY(%(planned)s))
           GROUP BY cp.id
             HAVING BOOL_OR(%(invoice_due)s)
             """,
-            today=today, company=company.id, invoice_due=invoice_due, counted=counted,
+            today=today, lines=open_receivable_lines(company.id), invoice_due=invoice_due, counted=counted,
+            promised=open_promise_exists(company.id, today), pending=pending_action_exists(company.id),
             planned=list(planned_ids),
         ))
         money = company.currency_id

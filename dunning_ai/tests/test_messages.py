@@ -2,6 +2,7 @@ import html
 import io
 import logging
 import os
+from contextlib import contextmanager
 from datetime import date
 from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
@@ -15,6 +16,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import consteq
 from odoo.tools.pdf import PdfFileReader
+
+from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 from odoo.addons.payment import utils as payment_utils
 
@@ -568,8 +571,7 @@ def pdf_text(content):
     return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
-@tagged("post_install", "-at_install")
-class TestDunningStatementPdf(DunningMessagesCommon):
+class StatementPdfCommon(DunningMessagesCommon):
     """The statement as a real PDF (Odoo's tests render HTML unless ``force_report_rendering``)."""
 
     def setUp(self):
@@ -588,6 +590,10 @@ class TestDunningStatementPdf(DunningMessagesCommon):
         self.assertIn(self.inv_usd.name, text)
         self.assertIn("1,234.56", text)
 
+
+
+@tagged("post_install", "-at_install")
+class TestDunningStatementPdf(StatementPdfCommon):
     def test_statement_report_is_a_pdf(self):
         with self.allow_pdf_render():
             content, report_format = self.env["ir.actions.report"].with_context(
@@ -616,6 +622,111 @@ class TestDunningStatementPdf(DunningMessagesCommon):
         # on the action, readable by Collections users only, not on the customer
         self.assertEqual((letter.res_model, letter.res_id), ("dunning.action", self.action.id))
         self.assertStatementPdf(letter.raw)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningStatementPrintedAhead(StatementPdfCommon):
+    """Statements printed before the send go out as printed, unless the account changed since."""
+
+    def setUp(self):
+        super().setUp()
+        self.env.company.write({"dunning_enabled": True, "dunning_dry_run": False})
+        self.action.write({"state": "scheduled", "planned_at": "2026-11-23 10:00:00"})
+
+    @contextmanager
+    def _count_prints(self):
+        """The documents of each wkhtmltopdf run, in order."""
+        Report = type(self.env["ir.actions.report"])
+        original = Report._run_wkhtmltopdf
+        runs = []
+
+        def counting(report, bodies, *args, **kwargs):
+            runs.append(len(bodies))
+            return original(report, bodies, *args, **kwargs)
+
+        with patch.object(Report, "_run_wkhtmltopdf", counting):
+            yield runs
+
+    def _second_action(self):
+        other = self.customer.copy({"name": "Second Customer", "email": "second@example.com"})
+        with freeze_time(TODAY):
+            invoice = self._dunning_invoice(other, 300.0, "2026-10-01", "2026-10-31")
+        second = self.action.copy({"partner_id": other.id, "move_ids": [Command.set(invoice.ids)]})
+        second.write({"state": "scheduled", "planned_at": "2026-11-23 10:00:00"})
+        return second.with_context(force_report_rendering=True), invoice
+
+    def test_statement_printed_ahead_goes_out_as_printed(self):
+        with freeze_time(TODAY), self.allow_pdf_render():
+            self.assertEqual(self.pdf_action._dunning_prepare_statements(), self.action)
+            ahead = self.action.statement_attachment_ids
+            self.assertEqual(len(ahead), 1)
+            self.assertEqual((ahead.res_model, ahead.res_id), ("dunning.action", self.action.id))
+            self.assertEqual(self.action.statement_date, date(2026, 11, 23))
+            printed = ahead.raw
+            self.assertStatementPdf(printed)
+            with self._count_prints() as runs:
+                self.pdf_action._dunning_execute()
+        self.assertEqual(runs, [], "the statement printed ahead is printed again")
+        self.assertEqual(self.action.state, "done")
+        statement = self.action.mail_message_id.attachment_ids
+        self.assertEqual(statement.raw, printed)
+        self.assertFalse(ahead.exists(), "the copy printed ahead is left behind")
+        self.assertFalse(self.action.statement_key)
+
+    def test_statement_printed_again_when_the_account_changed(self):
+        with freeze_time(TODAY), self.allow_pdf_render():
+            self.pdf_action._dunning_prepare_statements()
+            self.assertIn(self.inv_usd.name, pdf_text(self.action.statement_attachment_ids.raw))
+            self.inv_usd.dunning_disputed = True  # disputed after printing: out of the reminder
+            with self._count_prints() as runs:
+                self.pdf_action._dunning_execute()
+        self.assertEqual(runs, [1])
+        self.assertEqual(self.action.state, "done")
+        text = pdf_text(self.action.mail_message_id.attachment_ids.raw)
+        self.assertIn(self.inv_eur.name, text)
+        self.assertNotIn(self.inv_usd.name, text)
+
+    def test_statement_printed_again_on_another_day(self):
+        with freeze_time(TODAY), self.allow_pdf_render():
+            self.pdf_action._dunning_prepare_statements()
+        with freeze_time("2026-11-24 08:00:00"), self.allow_pdf_render(), self._count_prints() as runs:
+            self.pdf_action._dunning_execute()
+        self.assertEqual(runs, [1], "a statement of the day before went out")
+        self.assertEqual(len(self.action.mail_message_id.attachment_ids), 1)
+
+    def test_statements_of_a_batch_printed_in_one_run(self):
+        second, invoice = self._second_action()
+        actions = self.pdf_action | second
+        with freeze_time(TODAY), self.allow_pdf_render(), self._count_prints() as runs:
+            self.assertEqual(actions._dunning_prepare_statements(), self.action | second)
+        # a wkhtmltopdf built on patched Qt takes several documents; Debian's takes one per run
+        self.assertEqual(runs, [2] if _wkhtml().is_patched_qt else [1, 1])
+        first_text = pdf_text(self.action.statement_attachment_ids.raw)
+        second_text = pdf_text(second.statement_attachment_ids.raw)
+        self.assertIn(self.inv_eur.name, first_text)
+        self.assertNotIn(invoice.name, first_text)
+        self.assertIn(invoice.name, second_text)
+        self.assertNotIn(self.inv_eur.name, second_text)
+
+    def test_cron_prints_only_emails_due_soon(self):
+        later, _invoice = self._second_action()
+        later.planned_at = "2026-11-23 20:00:00"  # beyond the cron's horizon of 3 hours
+        third, _invoice = self._second_action()
+        third.state = "to_approve"  # not sure to go out
+        with (
+            freeze_time("2026-11-23 08:00:00"),
+            self.enter_registry_test_mode(),
+            self.allow_pdf_render(),
+            self.registry.cursor() as cr,
+        ):
+            env = self.env(cr=cr, context=dict(self.env.context, force_report_rendering=True))
+            prepared = env["dunning.action"]._cron_dunning_prepare_statements()
+            self.assertEqual(prepared.ids, self.action.ids)
+            # printed once a day: the next run leaves it alone
+            self.assertFalse(env["dunning.action"]._cron_dunning_prepare_statements())
+        self.env.invalidate_all()
+        self.assertTrue(self.action.statement_attachment_ids)
+        self.assertFalse((later | third).statement_attachment_ids)
 
 
 @tagged("post_install", "-at_install")
