@@ -47,7 +47,12 @@ class DunningAction(models.Model):
         return template.report_template_ids.filtered(lambda r: r.report_type in ("qweb-pdf", "qweb-html"))
 
     def _dunning_render_statements(self, by_template):
-        """Statements printed ahead and still current are taken as they are; the others printed now."""
+        """Statements printed ahead and still current are taken as they are; the others printed now.
+
+        ``dunning_statement_fresh`` in the context prints them all (``_dunning_prepare_statements``).
+        """
+        if self.env.context.get("dunning_statement_fresh"):
+            return super()._dunning_render_statements(by_template)
         ready, rest = {}, {}
         for template, ids in by_template.items():
             keep = []
@@ -90,7 +95,7 @@ class DunningAction(models.Model):
                 reports = self._dunning_statement_reports(lang_template)
                 for action in self.with_env(lang_template.env).browse(lang_ids):
                     keys[action.id] = action._dunning_statement_key(reports) if len(reports) == 1 else False
-        printed = super()._dunning_render_statements(by_template)
+        printed = self.with_context(dunning_statement_fresh=True)._dunning_render_statements(by_template)
         self.env.cr.cache.pop("dunning_pay_urls", None)
         prepared = self.browse([
             action_id for action_id, key in keys.items() if key and len(printed.get(action_id, [])) == 1])
