@@ -6,6 +6,7 @@ import numpy as np
 from babel import Locale
 from babel.numbers import format_decimal, get_decimal_symbol, get_group_symbol
 from markupsafe import Markup
+from psycopg2.errors import SerializationFailure
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -588,8 +589,17 @@ class DunningAction(models.Model):
         batches neither loses nor repeats a reminder.
         """
         processed = self.browse()
+        conflicts = 0
         while True:
-            batch = self._dunning_lock_due_batch(batch_size)
+            try:
+                batch = self._dunning_lock_due_batch(batch_size)
+            except SerializationFailure:
+                # another worker committed a row of this snapshot since our last commit
+                if not processed or conflicts >= 3:
+                    raise  # nothing committed by this run yet: the cron runs again in a few minutes
+                conflicts += 1
+                self.env.cr.rollback()  # nothing pending since the last commit: a fresh snapshot
+                continue
             if not batch:
                 break
             batch._dunning_execute()
