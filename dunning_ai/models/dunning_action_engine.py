@@ -618,28 +618,39 @@ class DunningAction(models.Model):
         )
 
     @api.model
-    def _dunning_lock_due_batch(self, limit):
-        """Due actions of enabled, non dry-run companies, locked for this transaction only."""
+    def _dunning_lock_batch(self, condition, limit):
+        """Actions matching ``condition`` (SQL on ``a``, the action, and ``c``, its company),
+        oldest planned first, locked for this transaction only; rows another worker holds are skipped."""
         self.flush_model()
         self.env.cr.execute(SQL(
             """
             SELECT a.id FROM dunning_action a JOIN res_company c ON c.id = a.company_id
-             WHERE %(due)s
+             WHERE %(condition)s
           ORDER BY a.planned_at, a.id
              LIMIT %(limit)s
                FOR UPDATE OF a SKIP LOCKED
             """,
-            due=self._dunning_due_domain_sql(), limit=limit,
+            condition=condition, limit=limit,
         ))
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
-    def _dunning_due_count(self):
+    def _dunning_count_where(self, condition):
+        """How many actions match ``condition`` (as in ``_dunning_lock_batch``)."""
         self.env.cr.execute(SQL(
             "SELECT COUNT(*) FROM dunning_action a JOIN res_company c ON c.id = a.company_id WHERE %s",
-            self._dunning_due_domain_sql(),
+            condition,
         ))
         return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _dunning_lock_due_batch(self, limit):
+        """Due actions of enabled, non dry-run companies, locked for this transaction only."""
+        return self._dunning_lock_batch(self._dunning_due_domain_sql(), limit)
+
+    @api.model
+    def _dunning_due_count(self):
+        return self._dunning_count_where(self._dunning_due_domain_sql())
 
     def _dunning_execute(self):
         """Re-check each action, then send it; one failing action never stops the others.

@@ -46,6 +46,16 @@ class DunningAction(models.Model):
     def _dunning_statement_reports(self, template):
         return template.report_template_ids.filtered(lambda r: r.report_type in ("qweb-pdf", "qweb-html"))
 
+    def _dunning_statement_keys(self, by_template):
+        """``{action id: key}`` of the statement each action's template prints (False: not one report)."""
+        keys = {}
+        for template, ids in by_template.items():
+            for lang_template, lang_ids in template._classify_per_lang(ids).values():
+                reports = self._dunning_statement_reports(lang_template)
+                for action in self.with_env(lang_template.env).browse(lang_ids):
+                    keys[action.id] = action._dunning_statement_key(reports) if len(reports) == 1 else False
+        return keys
+
     def _dunning_render_statements(self, by_template):
         """Statements printed ahead and still current are taken as they are; the others printed now.
 
@@ -53,22 +63,16 @@ class DunningAction(models.Model):
         """
         if self.env.context.get("dunning_statement_fresh"):
             return super()._dunning_render_statements(by_template)
-        ready, rest = {}, {}
+        keys = self._dunning_statement_keys(by_template)
+        ready = {
+            action.id: [(action.statement_attachment_ids.name, action.statement_attachment_ids.raw)]
+            for action in self.browse(list(keys))
+            if keys[action.id] and len(action.statement_attachment_ids) == 1
+            and action.statement_key == keys[action.id]
+        }
+        rest = {}
         for template, ids in by_template.items():
-            keep = []
-            for lang_template, lang_ids in template._classify_per_lang(ids).values():
-                reports = self._dunning_statement_reports(lang_template)
-                for action in self.with_env(lang_template.env).browse(lang_ids):
-                    attachments = action.statement_attachment_ids
-                    current = (
-                        len(reports) == 1 and len(attachments) == 1 and action.statement_key
-                        and action.statement_key == action._dunning_statement_key(reports)
-                    )
-                    if current:
-                        ready[action.id] = [(attachments.name, attachments.raw)]
-                    else:
-                        keep.append(action.id)
-            if keep:
+            if keep := [action_id for action_id in ids if action_id not in ready]:
                 rest[template] = keep
         result = super()._dunning_render_statements(rest) if rest else {}
         result.update(ready)
@@ -89,12 +93,7 @@ class DunningAction(models.Model):
             return self.browse()
         self._dunning_ensure_access_tokens()
         self._dunning_prefetch_pay_urls()
-        keys = {}
-        for template, ids in by_template.items():
-            for lang_template, lang_ids in template._classify_per_lang(ids).values():
-                reports = self._dunning_statement_reports(lang_template)
-                for action in self.with_env(lang_template.env).browse(lang_ids):
-                    keys[action.id] = action._dunning_statement_key(reports) if len(reports) == 1 else False
+        keys = self._dunning_statement_keys(by_template)
         printed = self.with_context(dunning_statement_fresh=True)._dunning_render_statements(by_template)
         self.env.cr.cache.pop("dunning_pay_urls", None)
         prepared = self.browse([
@@ -142,18 +141,9 @@ class DunningAction(models.Model):
         prepared = self.browse()
         failed = []
         while True:
-            self.flush_model()
-            self.env.cr.execute(SQL(
-                """
-                SELECT a.id FROM dunning_action a JOIN res_company c ON c.id = a.company_id
-                 WHERE %(todo)s AND NOT (a.id = ANY(%(failed)s))
-              ORDER BY a.planned_at, a.id
-                 LIMIT %(limit)s
-                   FOR UPDATE OF a SKIP LOCKED
-                """,
-                todo=self._dunning_statements_to_prepare_sql(horizon_hours), failed=failed, limit=batch_size,
-            ))
-            batch = self.browse([row[0] for row in self.env.cr.fetchall()])
+            batch = self._dunning_lock_batch(SQL(
+                "%s AND NOT (a.id = ANY(%s))", self._dunning_statements_to_prepare_sql(horizon_hours), failed,
+            ), batch_size)
             if not batch:
                 break
             try:
@@ -164,11 +154,8 @@ class DunningAction(models.Model):
                 done = self.browse()
             prepared |= done
             failed += (batch - done).ids
-            self.env.cr.execute(SQL(
-                "SELECT COUNT(*) FROM dunning_action a JOIN res_company c ON c.id = a.company_id WHERE %s",
-                self._dunning_statements_to_prepare_sql(horizon_hours),
-            ))
-            remaining = max(self.env.cr.fetchone()[0] - len(failed), 0)
+            remaining = max(self._dunning_count_where(self._dunning_statements_to_prepare_sql(horizon_hours))
+                            - len(failed), 0)
             if self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining) <= 0:
                 break
         return prepared
