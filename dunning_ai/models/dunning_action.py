@@ -1,8 +1,7 @@
-import base64
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..core import intent as core_intent
 from .dunning_policy_stage import CHANNELS, TONES
 
 ACTION_STATES = [
@@ -13,17 +12,44 @@ ACTION_STATES = [
     ("cancelled", "Cancelled"),
     ("failed", "Failed"),
 ]
+INTENT_SELECTION = [
+    ("paid_already", "Paid Already"),
+    ("promise_to_pay", "Promise to Pay"),
+    ("dispute", "Dispute"),
+    ("hardship", "Hardship"),
+    ("copy_request", "Asks for a Copy"),
+    ("out_of_office", "Out of Office"),
+    ("other", "Other"),
+]
+assert {key for key, _label in INTENT_SELECTION} == set(core_intent.INTENTS)
+
+TONE_TEMPLATES = {
+    "courtesy": "dunning_ai.mail_template_dunning_courtesy",
+    "friendly": "dunning_ai.mail_template_dunning_friendly",
+    "firm": "dunning_ai.mail_template_dunning_firm",
+    "final": "dunning_ai.mail_template_dunning_final",
+    "escalation": "dunning_ai.mail_template_dunning_final",
+}
 
 
 class DunningAction(models.Model):
-    """One decision of the dunning engine: the audit trail of what, when and why."""
+    """One decision of the dunning engine: the audit trail of what, when and why.
+
+    This file holds every field of the record and its state machine. The processes that
+    create and move actions are services: ``dunning.planner`` plans them,
+    ``dunning.executor`` sends them through the ``dunning.channel`` plug-ins,
+    ``dunning.statement`` prints their statements ahead, ``dunning.reply`` reads the
+    customer's answers and ``dunning.retention`` anonymises them. What the templates show
+    comes from ``dunning.message.mixin``.
+    """
 
     _name = "dunning.action"
     _description = "Dunning Action"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "dunning.message.mixin"]
     _order = "planned_at desc, id desc"
     _check_company_auto = True
 
+    # ------------------------------------------------------------ the decision
     name = fields.Char(compute="_compute_name")
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
@@ -44,9 +70,6 @@ class DunningAction(models.Model):
     confidence = fields.Float(digits=(3, 2))
     reason = fields.Text(help="Why the engine took this decision, in plain words.")
     model_version = fields.Char()
-    mail_message_id = fields.Many2one("mail.message", string="Message Sent", readonly=True)
-    activity_id = fields.Many2one("mail.activity", readonly=True)
-    error_message = fields.Text(readonly=True)
     escalation_trigger = fields.Char(
         readonly=True, help="Why a collector takes over instead of a message (e.g. no_channel).")
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -55,7 +78,39 @@ class DunningAction(models.Model):
         help="Open amount of the customer when the action was planned, in company currency.")
     local_hour = fields.Integer(readonly=True, help="Planned hour in the customer's time zone.")
     local_weekday = fields.Integer(readonly=True, help="Planned weekday (Monday = 0) for the customer.")
+
+    # ------------------------------------------------------------ what was sent
+    mail_message_id = fields.Many2one("mail.message", string="Message Sent", readonly=True)
+    activity_id = fields.Many2one("mail.activity", readonly=True)
+    error_message = fields.Text(readonly=True)
     letter_attachment_id = fields.Many2one("ir.attachment", string="Letter", readonly=True)
+    mail_retry_count = fields.Integer(
+        string="Email Retries", readonly=True, copy=False,
+        help="How many times the reminder's email was queued again after the mail server refused it.")
+    subject_override = fields.Char(
+        string="Edited Subject", copy=False,
+        help="Set from the preview: sent instead of the template's subject.",
+    )
+    body_override = fields.Html(
+        string="Edited Body", copy=False, sanitize_style=True,
+        help="Set from the preview: sent instead of the template's body.",
+    )
+    dunning_lang = fields.Char(
+        string="Message Language", compute="_compute_dunning_lang",
+        help="The customer's language, or the company's when the customer has none.",
+    )
+    preview_html = fields.Html(compute="_compute_preview_html", sanitize=False)
+    statement_attachment_ids = fields.Many2many(
+        "ir.attachment", "dunning_action_statement_attachment_rel", "action_id", "attachment_id",
+        string="Statement printed ahead", copy=False, readonly=True,
+        help="The statement printed before the send; attached to the email if the account has not "
+             "changed since, printed again otherwise.")
+    statement_key = fields.Char(copy=False, readonly=True)
+    statement_date = fields.Date(
+        "Statement printed for", copy=False, readonly=True,
+        help="The day the statement printed ahead was made for; it is printed again on another day.")
+
+    # ------------------------------------------------------------ what followed
     outcome = fields.Selection([
         ("paid", "Paid in Full"),
         ("partial", "Partly Paid"),
@@ -65,20 +120,28 @@ class DunningAction(models.Model):
     ], readonly=True, index=True, copy=False)
     paid_within_days = fields.Integer(readonly=True, copy=False)
     replied = fields.Boolean(readonly=True, copy=False)
-    preview_html = fields.Html(compute="_compute_preview_html", sanitize=False)
+    reply_message_id = fields.Many2one("mail.message", string="Customer Reply", readonly=True, copy=False)
+    reply_intent = fields.Selection(INTENT_SELECTION, readonly=True, copy=False)
+    reply_intent_confidence = fields.Float(string="Intent Confidence", readonly=True, copy=False, digits=(3, 2))
+    promise_ids = fields.One2many("dunning.promise", "action_id", string="Promises")
+    anonymised = fields.Boolean(
+        readonly=True, copy=False,
+        help="The retention period has passed: reasons, errors and messages were removed; "
+        "stage, channel, amounts and outcome are kept for the reports and learners.")
+
+    # ------------------------------------------------------------ computes
 
     def _compute_name(self):
         for action in self:
             action.name = f"{action.partner_id.display_name or ''} / {action.stage_id.name or action.channel or ''}"
 
-    def _dunning_escalate(self, trigger, note=None):
-        """Hand each action's customer to a collector; the action keeps the activity opened."""
-        activities = self.env["mail.activity"]
+    @api.depends("partner_id.lang", "company_id.partner_id.lang")
+    def _compute_dunning_lang(self):
+        default = self.env["dunning.message.mixin"]._default_locale()
         for action in self:
-            activities |= action.partner_id._dunning_escalate(
-                trigger, note=note or action.reason, moves=action.move_ids, action=action,
+            action.dunning_lang = (
+                action.partner_id.lang or action.company_id.partner_id.lang or self.env.lang or default
             )
-        return activities
 
     @api.depends("channel", "stage_id", "tone", "partner_id")
     def _compute_preview_html(self):
@@ -93,34 +156,30 @@ class DunningAction(models.Model):
             except Exception as error:  # noqa: BLE001 - a broken template must not break the form
                 action.preview_html = self.env._("The template cannot be rendered: %s", error)
 
-    def _dunning_mail_template(self):
-        """The email template for this action's tone: the policy stage of that tone, else its stage."""
-        self.ensure_one()
-        same_tone = self.policy_id.stage_ids.filtered(
-            lambda s: s.tone == self.tone and s.mail_template_id)
-        return same_tone[:1].mail_template_id or self.stage_id.mail_template_id
+    # ------------------------------------------------------------ state machine
 
-    def _dunning_render_email(self):
-        """What this action's email says: ``{subject, body, attachments, attachment_ids, lang}``.
+    def write(self, vals):
+        if vals.get("state") == "scheduled":
+            self.filtered(lambda a: a.state in ("draft", "to_approve"))._dunning_check_approval_limit()
+        return super().write(vals)
 
-        The stage's template rendered in the customer's language; the messages part refines it.
-        """
-        self.ensure_one()
-        template = self._dunning_mail_template()
-        if not template:
-            raise UserError(self.env._("Stage %s has no email template.", self.stage_id.name))
-        values = template._generate_template(
-            self.ids, ["subject", "body_html", "attachment_ids", "report_template_ids"])[self.id]
-        return {
-            "subject": values.get("subject") or "",
-            "body": values.get("body_html") or "",
-            "attachments": [(name, base64.b64decode(data)) for name, data in values.get("attachments", [])],
-            "attachment_ids": values.get("attachment_ids") or [],
-            "lang": self.partner_id.lang,
-        }
+    def _dunning_check_approval_limit(self):
+        """Collectors approve up to their company's limit; larger amounts need a manager."""
+        if self.env.su or self.env.user.has_group("dunning_ai.group_dunning_manager"):
+            return
+        too_big = self.filtered(lambda a: a.company_id.dunning_collector_approval_limit
+                                and a.amount_due > a.company_id.dunning_collector_approval_limit)
+        if too_big:
+            action = too_big[0]
+            raise UserError(self.env._(
+                "Only a collection manager can approve the reminder to %(customer)s: its amount "
+                "%(amount)s is above the collectors' approval limit of %(limit)s.",
+                customer=action.partner_id.display_name, amount=action.amount_due,
+                limit=action.company_id.dunning_collector_approval_limit))
 
     def action_approve(self):
         """Approve actions waiting in the queue; those planned in the past go out at the next run."""
+        self._dunning_check_approval_limit()
         to_approve = self.filtered(lambda a: a.state in ("draft", "to_approve"))
         now = fields.Datetime.now()
         for action in to_approve:
@@ -149,3 +208,60 @@ class DunningAction(models.Model):
             "target": "new",
             "context": {"active_model": "dunning.action", "active_ids": self.ids},
         }
+
+    def action_dunning_preview(self):
+        """Open the preview of the email as it will be sent, editable before approval."""
+        self.ensure_one()
+        self._dunning_ensure_access_tokens()  # the pay links; the preview itself may be read-only
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Preview"),
+            "res_model": "dunning.action.preview",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_action_id": self.id},
+        }
+
+    def action_view_promises(self):
+        """Promises made in reply to this action."""
+        self.ensure_one()
+        return self.partner_id._dunning_promise_window([("action_id", "=", self.id)])
+
+    def _dunning_cancel(self, why):
+        self.write({"state": "cancelled", "error_message": why})
+        for action in self:
+            action.message_post(body=self.env._("Cancelled at send time: %s", why))
+
+    def _dunning_escalate(self, trigger, note=None):
+        """Hand each action's customer to a collector; the action keeps the activity opened."""
+        activities = self.env["mail.activity"]
+        for action in self:
+            activities |= action.partner_id._dunning_escalate(
+                trigger, note=note or action.reason, moves=action.move_ids, action=action,
+            )
+        return activities
+
+    # ------------------------------------------------------------ templates
+
+    def _dunning_mail_template(self):
+        """The email template of this action's tone: the policy's stage of that tone, else its
+        stage's, else the shipped template of the tone."""
+        self.ensure_one()
+        same_tone = self.policy_id.stage_ids.filtered(
+            lambda s: s.tone == self.tone and s.mail_template_id)
+        template = same_tone[:1].mail_template_id or self.stage_id.mail_template_id
+        if not template:
+            template = self.env.ref(TONE_TEMPLATES.get(self.tone or "friendly"), raise_if_not_found=False)
+        if not template:
+            raise UserError(self.env._("No email template for the dunning action %s.", self.display_name))
+        return template
+
+    # ------------------------------------------------------------ mail.thread
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """A reply that lands on the action's own thread is handled like one on the customer's."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if message.message_type == "email" and not self.env.context.get("dunning_no_reply"):
+            for action in self:
+                self.env["dunning.reply"]._process(action, message)
+        return result

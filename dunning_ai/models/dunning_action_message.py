@@ -14,29 +14,11 @@ from odoo.tools import SQL, html2plaintext
 from odoo.addons.base.models.ir_qweb import QWebError
 
 from ..core import intent as core_intent
+from .dunning_action import INTENT_SELECTION
 from ..core import messages as core_messages
 
 _logger = logging.getLogger(__name__)
 
-INTENT_SELECTION = [
-    ("paid_already", "Paid Already"),
-    ("promise_to_pay", "Promise to Pay"),
-    ("dispute", "Dispute"),
-    ("hardship", "Hardship"),
-    ("copy_request", "Asks for a Copy"),
-    ("out_of_office", "Out of Office"),
-    ("other", "Other"),
-]
-assert {key for key, _label in INTENT_SELECTION} == set(core_intent.INTENTS)
-
-TONE_TEMPLATES = {
-    "courtesy": "dunning_ai.mail_template_dunning_courtesy",
-    "friendly": "dunning_ai.mail_template_dunning_friendly",
-    "firm": "dunning_ai.mail_template_dunning_firm",
-    "final": "dunning_ai.mail_template_dunning_final",
-    "escalation": "dunning_ai.mail_template_dunning_final",
-}
-PERSONALISATION_MARK = "Personalisation:"
 INTENT_ATTACHMENT = "dunning_intent_model"
 
 # the trained reply classifier, loaded once per worker: {(database, fingerprint): model}
@@ -53,173 +35,7 @@ class DunningAction(models.Model):
 
     _inherit = "dunning.action"
 
-    subject_override = fields.Char(
-        string="Edited Subject",
-        copy=False,
-        help="Set from the preview: sent instead of the template's subject.",
-    )
-    body_override = fields.Html(
-        string="Edited Body",
-        copy=False,
-        sanitize_style=True,
-        help="Set from the preview: sent instead of the template's body.",
-    )
-    dunning_lang = fields.Char(
-        string="Message Language",
-        compute="_compute_dunning_lang",
-        help="The customer's language, or the company's when the customer has none.",
-    )
-    reply_message_id = fields.Many2one("mail.message", string="Customer Reply", readonly=True, copy=False)
-    reply_intent = fields.Selection(INTENT_SELECTION, readonly=True, copy=False)
-    reply_intent_confidence = fields.Float(string="Intent Confidence", readonly=True, copy=False, digits=(3, 2))
-    promise_ids = fields.One2many("dunning.promise", "action_id", string="Promises")
-
-    @api.depends("partner_id.lang", "company_id.partner_id.lang")
-    def _compute_dunning_lang(self):
-        for action in self:
-            action.dunning_lang = (
-                action.partner_id.lang
-                or action.company_id.partner_id.lang
-                or self.env.lang
-                or core_messages.DEFAULT_LOCALE
-            )
-
-    # ------------------------------------------------------------ template helpers
-
-    def _dunning_format_amount(self, amount, currency=None):
-        """``amount`` in ``currency`` (the company's by default) as the customer reads it."""
-        self.ensure_one()
-        currency = currency or self.company_id.currency_id
-        return core_messages.format_amount(amount, currency.name, self.dunning_lang)
-
-    def _dunning_format_date(self, value):
-        """A date as the customer reads it (Babel medium format in their language)."""
-        self.ensure_one()
-        return core_messages.format_date(value, self.dunning_lang)
-
-    def _dunning_today(self):
-        """Today in the user's time zone, for the statement's date."""
-        return fields.Date.context_today(self)
-
-    def _dunning_open_moves(self):
-        """The action's invoices still due and not disputed: the only ones a reminder may show."""
-        self.ensure_one()
-        return self.move_ids.filtered(
-            lambda m: (
-                m.state == "posted"
-                and m.amount_residual > 0
-                and not m.dunning_disputed
-                and m.payment_state not in ("paid", "in_payment", "reversed")
-            )
-        )
-
-    def _dunning_ensure_access_tokens(self):
-        """Give the actions' invoices their portal access token in one statement (sending, preview).
-
-        The pay links need one; Odoo's ``_portal_ensure_token`` writes it invoice by invoice
-        through ``account.move.write`` (which re-syncs the invoice lines), the most costly
-        step of sending a reminder, and impossible in a read-only request (a form preview).
-        """
-        if not self:
-            return
-        self.flush_recordset(["move_ids"])
-        self.env["account.move"].flush_model(["access_token"])
-        # one statement whatever the number of invoices; the token has Odoo's form (a uuid4)
-        self.env.cr.execute(SQL(
-            """
-            UPDATE account_move m SET access_token = gen_random_uuid()::text
-              FROM account_move_dunning_action_rel r
-             WHERE r.dunning_action_id = ANY(%s) AND m.id = r.account_move_id AND m.access_token IS NULL
-         RETURNING m.id
-            """,
-            self.ids,
-        ))
-        moves = self.env["account.move"].browse([row[0] for row in self.env.cr.fetchall()])
-        moves.invalidate_recordset(["access_token"])
-
-    def _dunning_pay_url(self, move):
-        """Portal payment link of one invoice, signed for its residual (account_payment's link)."""
-        if url := self.env.cr.cache.get("dunning_pay_urls", {}).get(move.id):
-            return url  # computed set-wise for the executor's batch (``_dunning_prefetch_pay_urls``)
-        # An in-memory wizard: rendering must work in read-only requests (form views, previews)
-        Wizard = self.env["payment.link.wizard"].sudo().with_context(active_model="account.move", active_id=move.id)
-        wizard = Wizard.new(Wizard.default_get(list(Wizard._fields)))
-        # account_payment joins the base URL and the portal path with a doubled slash
-        return wizard.link.replace(f"{move.get_base_url()}//", f"{move.get_base_url()}/", 1)
-
-    def _dunning_statement_lines(self):
-        """Rows of the open-invoices table, oldest due first, formatted for the customer."""
-        self.ensure_one()
-        today = fields.Date.context_today(self)
-        rows = [
-            {
-                "move": move,
-                "number": move.name,
-                "date": move.invoice_date,
-                "due_date": move.invoice_date_due,
-                "residual": move.amount_residual,
-                "currency_code": move.currency_id.name,
-                "pay_url": self._dunning_pay_url(move),
-            }
-            for move in self._dunning_open_moves()
-        ]
-        return core_messages.statement_lines(rows, today, self.company_id.currency_id.name, self.dunning_lang)
-
-    def _dunning_total_due_display(self):
-        """Total still due, one amount per currency (``1.234,56 € + $80.00``)."""
-        self.ensure_one()
-        totals = {}
-        for move in self._dunning_open_moves():
-            totals[move.currency_id] = totals.get(move.currency_id, 0.0) + move.amount_residual
-        if not totals:
-            return self._dunning_format_amount(0.0)
-        return " + ".join(self._dunning_format_amount(amount, currency) for currency, amount in totals.items())
-
-    def _dunning_pay_token(self):
-        """Signature of this action's "Pay now" page: no stored token, no login needed."""
-        self.ensure_one()
-        return tools.hmac(self.env(su=True), "dunning_ai-pay-page", (self.id, self.partner_id.id))
-
-    def _dunning_main_pay_url(self):
-        """Where the "Pay now" button leads: the invoice's payment page, or our page listing them."""
-        self.ensure_one()
-        moves = self._dunning_open_moves()
-        if len(moves) == 1:
-            return self._dunning_pay_url(moves)
-        return f"{self.get_base_url()}/dunning/pay/{self.id}?access_token={self._dunning_pay_token()}"
-
-    def _dunning_personalisation(self):
-        """Personal touches of the message from the customer's scores (see ``core.messages``)."""
-        self.ensure_one()
-        partner = self.partner_id.commercial_partner_id
-        company = self.company_id
-        overdue = sum(self._dunning_open_moves().mapped("amount_residual_signed"))
-        params = self.env["ir.config_parameter"].sudo()
-        return core_messages.personalise(
-            segment=partner.dunning_segment,
-            on_time_rate=partner.dunning_on_time_rate,
-            risk_score=partner.dunning_risk_score,
-            predicted_days_late=partner.dunning_predicted_days_late,
-            overdue_amount=overdue,
-            plan_min_amount=company.dunning_plan_min_amount,
-            discount_rate=company.dunning_discount_rate / 100.0,
-            cost_of_capital=float(params.get_param("dunning_ai.cost_of_capital", "0.08")),
-            loss_rate=float(params.get_param("dunning_ai.loss_rate", "0.10")),
-            tone=self.tone,
-            money=lambda value: core_messages.format_amount(value, company.currency_id.name, "en_US"),
-        )
-
     # ------------------------------------------------------------ rendering
-
-    def _dunning_mail_template(self):
-        """The engine's choice (the policy's template for the tone), else the shipped template of the tone."""
-        self.ensure_one()
-        template = super()._dunning_mail_template()
-        if not template:
-            template = self.env.ref(TONE_TEMPLATES.get(self.tone or "friendly"), raise_if_not_found=False)
-        if not template:
-            raise UserError(self.env._("No email template for the dunning action %s.", self.display_name))
-        return template
 
     @api.private
     def _dunning_render_email(self, record_reason=True):
@@ -304,34 +120,6 @@ class DunningAction(models.Model):
                 )
         return processed
 
-    def _dunning_record_personalisation(self):
-        """Append the personalisation reasons (offers and their arithmetic) to the action's reason, once."""
-        for action in self:
-            if PERSONALISATION_MARK in (action.reason or ""):
-                continue
-            notes = action._dunning_personalisation().reasons
-            if notes:
-                text = "\n".join([PERSONALISATION_MARK, *notes])
-                action.reason = f"{action.reason}\n{text}" if action.reason else text
-
-    def action_dunning_preview(self):
-        """Open the preview of the email as it will be sent, editable before approval."""
-        self.ensure_one()
-        self._dunning_ensure_access_tokens()  # the pay links; the preview itself may be read-only
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Preview"),
-            "res_model": "dunning.action.preview",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_action_id": self.id},
-        }
-
-    def action_view_promises(self):
-        """Promises made in reply to this action."""
-        self.ensure_one()
-        return self.partner_id._dunning_promise_window([("action_id", "=", self.id)])
-
     # ------------------------------------------------------------ replies
 
     @api.model
@@ -391,13 +179,6 @@ class DunningAction(models.Model):
         )
         _logger.info("Reply-intent model %s trained and stored", key)
         return model
-
-    def _message_post_after_hook(self, message, msg_vals):
-        """A reply that lands on the action's own thread is handled like one on the customer's."""
-        result = super()._message_post_after_hook(message, msg_vals)
-        if message.message_type == "email" and not self.env.context.get("dunning_no_reply"):
-            self._dunning_process_reply(message)
-        return result
 
     @staticmethod
     def _dunning_reply_text(body):

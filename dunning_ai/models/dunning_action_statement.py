@@ -25,16 +25,6 @@ class DunningAction(models.Model):
 
     _inherit = "dunning.action"
 
-    statement_attachment_ids = fields.Many2many(
-        "ir.attachment", "dunning_action_statement_attachment_rel", "action_id", "attachment_id",
-        string="Statement printed ahead", copy=False, readonly=True,
-        help="The statement printed before the send; attached to the email if the account has not "
-             "changed since, printed again otherwise.")
-    statement_key = fields.Char(copy=False, readonly=True)
-    statement_date = fields.Date(
-        "Statement printed for", copy=False, readonly=True,
-        help="The day the statement printed ahead was made for; it is printed again on another day.")
-
     def _dunning_statement_key(self, report):
         """What a statement of this action shows, as a hash: a printed one matching it is current."""
         self.ensure_one()

@@ -17,34 +17,6 @@ class DunningAction(models.Model):
 
     _inherit = "dunning.action"
 
-    anonymised = fields.Boolean(
-        readonly=True, copy=False,
-        help="The retention period has passed: reasons, errors and messages were removed; "
-        "stage, channel, amounts and outcome are kept for the reports and learners.")
-
-    def action_approve(self):
-        self._dunning_check_approval_limit()
-        return super().action_approve()
-
-    def write(self, vals):
-        if vals.get("state") == "scheduled":
-            self.filtered(lambda a: a.state in ("draft", "to_approve"))._dunning_check_approval_limit()
-        return super().write(vals)
-
-    def _dunning_check_approval_limit(self):
-        """Collectors approve up to their company's limit; larger amounts need a manager."""
-        if self.env.su or self.env.user.has_group("dunning_ai.group_dunning_manager"):
-            return
-        too_big = self.filtered(lambda a: a.company_id.dunning_collector_approval_limit
-                                and a.amount_due > a.company_id.dunning_collector_approval_limit)
-        if too_big:
-            action = too_big[0]
-            raise UserError(self.env._(
-                "Only a collection manager can approve the reminder to %(customer)s: its amount "
-                "%(amount)s is above the collectors' approval limit of %(limit)s.",
-                customer=action.partner_id.display_name, amount=action.amount_due,
-                limit=action.company_id.dunning_collector_approval_limit))
-
     @api.model
     def _cron_dunning_retention(self):
         """Daily: anonymise finished actions and reply texts older than each company's retention.
@@ -98,10 +70,6 @@ class DunningAction(models.Model):
         return [("model", "=", "res.partner"), ("res_id", "in", partners.ids),
                 ("message_type", "=", "email"), ("author_id", "in", partners.ids),
                 ("date", "<", cutoff)]
-
-    mail_retry_count = fields.Integer(
-        string="Email Retries", readonly=True, copy=False,
-        help="How many times the reminder's email was queued again after the mail server refused it.")
 
     @api.model
     def _cron_dunning_mail_retry(self, limit=MAIL_RETRY_LIMIT):

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .dunning_action_message import INTENT_SELECTION
+from .dunning_action import INTENT_SELECTION
 
 
 class MailMessage(models.Model):
