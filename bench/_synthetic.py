@@ -9,9 +9,6 @@ consistent (balanced entries, residuals matching the partials), but it bypasses 
 ORM: it is for timing queries, never for functional checks.
 """
 
-SEGMENTS = ("new", "reliable", "occasional", "habitual", "high_risk")
-
-
 def _one(cr, query, params=None):
     cr.execute(query, params or ())
     return cr.fetchone()[0]

@@ -6,7 +6,7 @@ Builds a throwaway database from a template (``dai_base_nodemo`` by default), in
 1. plans once for the whole portfolio (time, queries, growth of the process's peak memory;
    not tracemalloc, which would slow the planner down several times);
 2. prints the statements of 10,000 due email actions ahead of the send, as the
-   ``_cron_dunning_prepare_statements`` cron does (statements per second; ``--print-at-send``
+   ``dunning.statement._cron_prepare`` cron does (statements per second; ``--print-at-send``
    leaves them to the executor, ``--no-statement-pdf`` sends no statement), then executes
    them (time, emails per second, queries per email);
 3. runs two executors at once on 2,000 more due actions, each on its own database
@@ -318,7 +318,7 @@ def worker(registry, results, index):
         try:
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                sent += len(env["dunning.action"]._cron_dunning_execute(batch_size=100))
+                sent += len(env["dunning.executor"]._cron_execute(batch_size=100))
             break
         except (SerializationFailure, LockNotAvailable, UserError):
             time.sleep(0.05)
@@ -379,7 +379,7 @@ def main():
 
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             with QueryCounter(cr) as plan, Profile(args.profile):
-                actions = env["dunning.action"]._cron_dunning_plan()
+                actions = env["dunning.planner"]._cron_plan()
             rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
             print(f"planning: {len(actions)} actions for {args.customers} customers in "
                   f"{plan.seconds:.1f} s, {plan.queries} queries, peak memory +{rss_growth / 1024:.0f} MiB "
@@ -391,13 +391,13 @@ def main():
             env.invalidate_all()
             if not args.no_statement_pdf and not args.print_at_send:
                 with QueryCounter(cr) as ahead, Profile(args.profile):
-                    prepared = env["dunning.action"]._cron_dunning_prepare_statements()
+                    prepared = env["dunning.statement"]._cron_prepare()
                 print(f"statements printed ahead: {len(prepared)} in {ahead.seconds:.1f} s = "
                       f"{len(prepared) / ahead.seconds if ahead.seconds else 0:.0f} statements/s, "
                       f"{ahead.queries / max(len(prepared), 1):.1f} queries per statement")
                 env.invalidate_all()
             with QueryCounter(cr) as run, Profile(args.profile):
-                done = env["dunning.action"]._cron_dunning_execute()
+                done = env["dunning.executor"]._cron_execute()
             rate = len(done) / run.seconds if run.seconds else 0
             ours = {"plan_s": plan.seconds, "emails": len(done), "send_s": run.seconds}
             print(f"executing: {len(done)} of {len(due)} due emails in {run.seconds:.1f} s = {rate:.0f} emails/s, "

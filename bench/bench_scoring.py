@@ -174,14 +174,14 @@ def main():
             cr.commit()
 
             day = datetime.date.fromisoformat(today)
-            partners = env["res.partner"]
+            scoring = env["dunning.scoring"]
             q0 = cr.sql_log_count
-            stats = partners._dunning_score_company(company, retrain=True, today=day)
+            stats = scoring._score_company(company, retrain=True, today=day)
             q_train = cr.sql_log_count - q0
             cr.commit()
             q0 = cr.sql_log_count
             t = time.perf_counter()
-            rescore = partners._dunning_score_company(company, today=day)
+            rescore = scoring._score_company(company, today=day)
             total = time.perf_counter() - t
             q_score = cr.sql_log_count - q0
             cr.commit()

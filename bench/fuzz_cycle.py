@@ -135,12 +135,12 @@ class Fuzz:
     def plan(self, when):
         from freezegun import freeze_time
 
-        Partner, Action = self.env["res.partner"], self.env["dunning.action"]
+        Scoring, Action = self.env["dunning.scoring"], self.env["dunning.action"]
         with freeze_time(when):
             for company in self.companies:
-                Partner.with_company(company)._dunning_score_company(company)
+                Scoring.with_company(company)._score_company(company)
             self.env.cr.commit()
-            planned = Action._cron_dunning_plan()
+            planned = self.env["dunning.planner"]._cron_plan()
             waiting = Action.search([("state", "=", "to_approve")])
             waiting.action_approve()
             self.env.cr.commit()
@@ -153,8 +153,8 @@ class Fuzz:
         last_mail = self.last_id("mail_mail")
         last_sms = self.last_id("sms_sms")
         with freeze_time(when):
-            done = self.env["dunning.action"]._cron_dunning_execute()
-            self.env["dunning.action"]._cron_dunning_outcome()
+            done = self.env["dunning.executor"]._cron_execute()
+            self.env["dunning.executor"]._cron_outcome()
             self.env.cr.commit()
         self.env.invalidate_all()
         self.check_contacts(done.filtered(lambda a: a.state == "done"), last_mail, last_sms)

@@ -21,14 +21,19 @@ def odoo_cli(request):
     )
     config = request.config.getoption("--odoo-config")
 
-    def run(*args, check=True):
+    def run(*args, check=True, input=None):  # noqa: A002 - subprocess's name
         args = list(args)
         conf = ["-c", config] if config else []
         # `odoo-bin module <verb>` takes its options after the verb.
-        args = args[:2] + conf + args[2:] if args[:1] == ["module"] else conf + args
+        if args[:1] == ["module"]:
+            args = args[:2] + conf + args[2:]
+        elif args and not args[0].startswith("-"):  # another sub-command (shell)
+            args = args[:1] + conf + args[1:]
+        else:
+            args = conf + args
         proc = subprocess.run(
             [sys.executable, os.path.join(src, "odoo-bin"), *args],
-            capture_output=True, text=True, timeout=900, check=False,
+            capture_output=True, text=True, timeout=900, check=False, input=input,
         )
         proc.output = proc.stdout + proc.stderr
         if check and proc.returncode:

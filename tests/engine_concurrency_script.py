@@ -36,7 +36,7 @@ def main():
             "invoice_line_ids": [fields.Command.create({"name": "Service", "quantity": 1, "price_unit": 100})],
         } for partner in partners])
         moves.action_post()
-        actions = env["dunning.action"]._dunning_plan_company()
+        actions = env["dunning.planner"]._plan_company()
         actions.write({"planned_at": fields.Datetime.now() - timedelta(minutes=1), "state": "scheduled"})
         action_ids = actions.ids
         cr.commit()
@@ -48,7 +48,7 @@ def main():
             try:
                 with registry.cursor() as cr:
                     env = api.Environment(cr, SUPERUSER_ID, {})
-                    sent[index] += len(env["dunning.action"]._cron_dunning_execute(batch_size=3))
+                    sent[index] += len(env["dunning.executor"]._cron_execute(batch_size=3))
                 return
             except SerializationFailure:
                 time.sleep(0.05)

@@ -47,3 +47,16 @@ def test_icons_distinct():
         with Image.open(icon) as image:
             assert image.size == (140, 140), icon
     assert len({icon.read_bytes() for icon in icons}) == len(icons)
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_every_test_module_is_imported(addon):
+    """Odoo's runner (``odoo-bin --test-enable``, OCA's CI) only runs the ``test_*`` modules
+    that ``tests/__init__.py`` imports: one left out is silently skipped there."""
+    tests = PROJECT_DIR / addon / "tests"
+    tree = ast.parse((tests / "__init__.py").read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names}
+    modules = {path.stem for path in tests.glob("test_*.py")}
+    assert modules, f"{tests} has no test module"
+    assert not modules - imported, f"{tests}/__init__.py does not import {sorted(modules - imported)}"

@@ -74,7 +74,7 @@ def populate(env, say, groups, count):
     # the harness proves delivery (once, none lost), not the statement: without it no
     # wkhtmltopdf process per email (the statement PDF is tested in test_messages)
     env["mail.template"].search([("model", "=", "dunning.action")]).report_template_ids = False
-    actions = env["dunning.action"]._dunning_plan_company().filtered(lambda a: a.partner_id in partners)
+    actions = env["dunning.planner"]._plan_company().filtered(lambda a: a.partner_id in partners)
     # the harness tests sending, not the choice of the hour
     actions.write({"state": "scheduled", "channel": "email",
                    "planned_at": fields.Datetime.now() + timedelta(days=30)})
@@ -82,15 +82,15 @@ def populate(env, say, groups, count):
 
 
 def execute(env, say, batch_size, sleep):
-    """The executor cron's method with a slow send, printing each committed batch."""
-    Action = env.registry["dunning.action"]
-    send = Action._dunning_send
+    """The executor cron's method with a slow send (``sleep`` per email), printing each committed batch."""
+    Email = env.registry["dunning.channel.email"]
+    send = Email._send
 
-    def slow_send(self, *args, **kwargs):
-        time.sleep(sleep)
-        return send(self, *args, **kwargs)
+    def slow_send(self, actions, *args, **kwargs):
+        time.sleep(sleep * len(actions))
+        return send(self, actions, *args, **kwargs)
 
-    Action._dunning_send = slow_send
+    Email._send = slow_send
     Cron = env.registry["ir.cron"]
     commit = Cron._commit_progress
     batches = []
@@ -102,7 +102,7 @@ def execute(env, say, batch_size, sleep):
         return result
 
     Cron._commit_progress = commit_and_say
-    env["dunning.action"]._cron_dunning_execute(batch_size=batch_size)
+    env["dunning.executor"]._cron_execute(batch_size=batch_size)
     say("finished")
 
 
@@ -129,7 +129,7 @@ def mailqueue(env, say, group):
 
 
 def retry(env, say):
-    env["dunning.action"]._cron_dunning_mail_retry()
+    env["dunning.channel.email"]._cron_mail_retry()
 
 
 COMMANDS = {f.__name__: f for f in (populate, execute, mailserver, breaktemplate, mailqueue, retry)}

@@ -1,4 +1,5 @@
 """Each addon installs, upgrades and uninstalls cleanly, alone and together."""
+import os
 import re
 import subprocess
 
@@ -65,3 +66,72 @@ def test_uninstall_sms_keeps_core(odoo_cli, base_template, scratch_db):
     assert states == {"dunning_ai": "installed", "dunning_ai_sms": "uninstalled",
                       "dunning_ai_reports": "uninstalled"}, states
     assert psql(db, "SELECT to_regclass('dunning_action')") == "dunning_action"
+
+
+# The last commit of 19.0.1.0.0, when the engine's processes were methods of dunning.action.
+PREVIOUS_RELEASE = "5e49171"
+CRON_TARGETS = {
+    "ir_cron_dunning_plan": ("dunning.planner", "model._cron_plan()"),
+    "ir_cron_dunning_execute": ("dunning.executor", "model._cron_execute()"),
+    "ir_cron_dunning_outcome": ("dunning.executor", "model._cron_outcome()"),
+    "ir_cron_dunning_prepare_statements": ("dunning.statement", "model._cron_prepare()"),
+    "ir_cron_dunning_retention": ("dunning.retention", "model._cron_retention()"),
+    "ir_cron_dunning_mail_retry": ("dunning.channel.email", "model._cron_mail_retry()"),
+    "ir_cron_dunning_score": ("dunning.scoring", "model._cron_score()"),
+    "ir_cron_dunning_rescore": ("dunning.scoring", "model._cron_rescore()"),
+}
+CRONS_SQL = """
+    SELECT d.name, m.model, s.code, c.interval_number
+      FROM ir_cron c
+      JOIN ir_act_server s ON s.id = c.ir_actions_server_id
+      JOIN ir_model m ON m.id = s.model_id
+      JOIN ir_model_data d ON d.model = 'ir.cron' AND d.res_id = c.id AND d.module = 'dunning_ai'
+     ORDER BY d.name
+"""
+RUN_CRONS = """
+crons = env["ir.cron"].search([("ir_actions_server_id.model_id.model", "like", "dunning.")])
+for cron in crons:
+    cron.method_direct_trigger()
+print("CRONS RUN", len(crons))
+"""
+
+
+def crons(db):
+    rows = [line.split("|") for line in psql(db, CRONS_SQL).splitlines()]
+    return {name: (model, code, int(interval)) for name, model, code, interval in rows}
+
+
+def test_upgrade_from_previous_release(odoo_cli, base_template, scratch_db, tmp_path):
+    """A database of the previous release upgrades: its crons run on the services, their timing kept."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    archive = subprocess.run(["git", "-C", root, "archive", PREVIOUS_RELEASE, *SUITE],
+                             capture_output=True, check=True)
+    old = tmp_path / "previous"
+    old.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    odoo_addons = os.path.join(os.environ["DUNNING_ODOO_SRC"], "addons")
+    db = scratch_db(template=base_template)
+    odoo_cli("-d", db, f"--addons-path={odoo_addons},{old}", "-i", ",".join(SUITE),
+             "--stop-after-init", "--log-level=warn")
+    before = crons(db)
+    assert before["ir_cron_dunning_plan"][:2] == ("dunning.action", "model._cron_dunning_plan()")
+    # an administrator's change to a noupdate cron survives the upgrade
+    psql(db, "UPDATE ir_cron SET interval_number = 3 WHERE id = (SELECT res_id FROM ir_model_data "
+             "WHERE module = 'dunning_ai' AND name = 'ir_cron_dunning_plan')")
+
+    intent_sql = "SELECT res_model, count(*) FROM ir_attachment WHERE name LIKE 'dunning_intent_model-%' GROUP BY 1"
+    assert psql(db, intent_sql) == "dunning.action|1"
+
+    assert_clean(odoo_cli("-d", db, "-u", ",".join(SUITE), "--stop-after-init", "--log-level=warn"))
+    # the stored reply classifier moved with its service, not trained again beside the old one
+    assert psql(db, intent_sql) == "dunning.reply|1"
+    after = crons(db)
+    for name, (model, code) in CRON_TARGETS.items():
+        assert after[name][:2] == (model, code), (name, after[name])
+    assert after["ir_cron_dunning_plan"][2] == 3
+    assert not [name for name, (model, _code, _i) in after.items() if model == "dunning.action"], after
+    # every dunning cron runs on the upgraded database
+    proc = odoo_cli("shell", "-d", db, "--no-http", "--log-level=warn", input=RUN_CRONS)
+    ran = re.search(r"CRONS RUN (\d+)", proc.output)
+    assert ran and int(ran.group(1)) >= len(CRON_TARGETS), proc.output[-3000:]
+    assert "Traceback" not in proc.output, proc.output[-3000:]

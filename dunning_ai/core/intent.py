@@ -29,7 +29,8 @@ from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
-INTENTS = ("paid_already", "promise_to_pay", "dispute", "hardship", "copy_request", "out_of_office", "other")
+from .vocabulary import INTENTS
+
 DATASET = Path(__file__).resolve().parent.parent / "data" / "intents" / "replies.csv"
 MODEL_VERSION = "intent-2"
 

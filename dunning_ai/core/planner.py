@@ -1,28 +1,189 @@
 """Dunning decisions for all customers of a company at once: stage, tone, channel, send time.
 
-Inputs are NumPy arrays with one row per customer (and one column per stage, channel,
-hour or weekday); outputs are arrays of the same length. The Odoo layer reads the data
-with a few set-wise queries, calls :func:`plan` once, and turns the result into
-``dunning.action`` records with their reasons.
+Inputs are dataclasses of NumPy arrays with one row per customer (and one column per
+stage, channel, hour or weekday): :class:`Customers`, :class:`Stages` and
+:class:`PlannerSettings`; :func:`plan` returns a :class:`Plan` of arrays of the same
+length. The Odoo layer reads the data with a few set-wise queries, calls :func:`plan` once,
+asks :func:`dunning_ai.core.reasons.explain` why, and writes ``dunning.action`` records.
+
+The core names no channel: a channel is a column, whose prior response rate, intensity,
+cost and hours come in :class:`PlannerSettings`, and one column may be the *handover*
+(a collector takes over), whose hours a customer that no channel reaches is given.
 """
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import bandit
+from .send_time import choose_send_time, earliest_send
+from .vocabulary import SEGMENTS, TONES
 
-TONES = ("courtesy", "friendly", "firm", "final", "escalation")
-SEGMENTS = ("new", "reliable", "occasional", "habitual", "high_risk")
 #: how much harder a segment is spoken to, in tone steps
 SEGMENT_TONE_SHIFT = {"reliable": -1, "habitual": 1, "high_risk": 1}
-#: a channel's "weight" in the escalation ladder: heavy channels are favoured at late stages
-CHANNEL_INTENSITY = {"email": 0.0, "sms": 0.05, "letter": 0.25, "call": 0.45}
-#: response rates assumed before any outcome is known
-CHANNEL_PRIOR = {"email": 0.3, "sms": 0.35, "letter": 0.35, "call": 0.5}
 NO_STAGE = -1
 NO_CHANNEL = -1
+
+
+@dataclass
+class Counts:
+    """Trials and successes of one learner, one row per customer (or segment), one column per arm."""
+
+    successes: np.ndarray
+    trials: np.ndarray
+
+    @classmethod
+    def zeros(cls, rows, arms):
+        return cls(np.zeros((rows, arms)), np.zeros((rows, arms)))
+
+
+@dataclass
+class SegmentHistory:
+    """The learners' priors: outcomes of all the company's reminders, one row per segment
+    (in :data:`SEGMENTS` order), customers owing nothing today included."""
+
+    hour: Counts
+    weekday: Counts
+    channel: Counts
+
+
+@dataclass
+class Customers:
+    """What the planner knows of each customer, one row each.
+
+    ``available`` is (n, channels) bool; ``preferred`` a channel column or -1; ``hour``,
+    ``weekday`` and ``channel`` are the customer's own :class:`Counts` (24, 7 and one
+    column per channel). ``segment_history`` gives the learners' segment priors (else they
+    are summed from these customers). ``amount``, ``invoices``, ``categories`` and
+    ``why_unavailable`` (per channel, why it cannot be used; ``None``: the channel said
+    nothing) only feed the approval rule and the reasons.
+    """
+
+    days_overdue: list
+    segment: list
+    risk: list
+    available: np.ndarray
+    hour: Counts
+    weekday: Counts
+    channel: Counts
+    prev_stage: list = None
+    days_since_prev: list = None
+    tz: list = None
+    preferred: list = None
+    last_contact: list = None
+    recent_contacts: list = None
+    currencies: list = None
+    amount: list = None
+    invoices: list = None
+    categories: list = None
+    why_unavailable: list = None
+    segment_history: SegmentHistory = None
+
+    def __post_init__(self):
+        n = len(self.days_overdue)
+        defaults = {"prev_stage": -1, "days_since_prev": 0, "tz": "", "preferred": NO_CHANNEL,
+                    "last_contact": None, "currencies": 1, "amount": 0.0, "invoices": 0}
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                setattr(self, name, [value] * n)
+        for name in ("recent_contacts", "categories"):
+            if getattr(self, name) is None:
+                setattr(self, name, [[] for _i in range(n)])
+        self.available = np.asarray(self.available, dtype=bool)
+        if self.available.ndim != 2:
+            self.available = self.available.reshape(n, -1) if n else self.available.reshape(0, 0)
+        if self.why_unavailable is None:
+            self.why_unavailable = [[""] * self.available.shape[1] for _i in range(n)]
+
+    def __len__(self):
+        return len(self.days_overdue)
+
+    @property
+    def multi_currency(self):
+        return np.asarray(self.currencies, dtype=int) > 1
+
+
+@dataclass
+class Stages:
+    """The policy's stages in the order customers go through them; ``allowed`` is (s, channels)."""
+
+    offset: list
+    wait: list
+    tone: list
+    allowed: list
+    name: list = None
+
+    def __post_init__(self):
+        if self.name is None:
+            self.name = [str(i) for i in range(len(self.offset))]
+
+
+@dataclass
+class SegmentRules:
+    """A policy's per-segment adjustments, one value per segment in :data:`SEGMENTS` order."""
+
+    shift: list = field(default_factory=lambda: [0] * len(SEGMENTS))
+    extra_wait: list = field(default_factory=lambda: [0] * len(SEGMENTS))
+    courtesy: list = field(default_factory=lambda: [True] * len(SEGMENTS))
+
+    def as_arrays(self):
+        return {"shift": np.asarray(self.shift, dtype=float),
+                "extra_wait": np.asarray(self.extra_wait, dtype=float),
+                "courtesy": np.asarray(self.courtesy, dtype=bool)}
+
+
+@dataclass
+class PlannerSettings:
+    """Company and policy rules. ``prior``, ``intensity``, ``costs`` and ``channel_hours``
+    hold one value per channel column; ``handover`` is the column planned when no channel
+    reaches a customer (its hours are used), or -1. Hours are float hours in the customer's
+    time zone; ``channel_hours`` items are ``(start, end, weekdays)`` or ``None``."""
+
+    prior: list
+    intensity: list
+    costs: list
+    handover: int = NO_CHANNEL
+    channel_hours: list = None
+    business_hours: tuple = (8, 18)
+    quiet_hours: tuple = (20, 8)
+    working_weekdays: tuple = (0, 1, 2, 3, 4)
+    holidays: frozenset = frozenset()
+    default_tz: str = "UTC"
+    max_per_week: int = 0
+    min_gap_hours: float = 0
+    grace_days: int = 0
+    jump_risk: float = 80.0
+    cost_weight: float = 0.2
+    segment_rules: SegmentRules = None
+    confidence_threshold: float = 0.0
+    approval_amount: float = 0.0
+    approval_tags: dict = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """The decision per customer. ``stage`` is a stage position or -1 (``status`` says why:
+    ``ok``, ``jump``, ``not_due``, ``waiting``, ``done``); ``channel`` a column or -1 (the
+    handover: a collector takes over); ``planned`` an aware UTC datetime or ``None`` when no
+    slot is allowed; ``approval`` the approval rules each decision breaks (empty: none)."""
+
+    stage: np.ndarray
+    status: np.ndarray
+    tone: np.ndarray
+    tone_shift: np.ndarray
+    channel: np.ndarray
+    channel_fallback: np.ndarray
+    planned: list
+    local_hour: np.ndarray
+    local_weekday: np.ndarray
+    best_hour: np.ndarray
+    confidence: np.ndarray
+    evidence: np.ndarray
+    earliest: list
+    approval: list
+
+    def is_planned(self, i):
+        return self.stage[i] >= 0 and self.planned[i] is not None
 
 
 def segment_index(segments):
@@ -129,123 +290,6 @@ def channel_scores(response, intensity, stage_fraction):
             + np.asarray(stage_fraction, dtype=float)[:, None] * np.asarray(intensity)[None, :])
 
 
-def earliest_send(now, last_contact, recent_contacts, max_per_week, min_gap_hours):
-    """Earliest time each customer may be contacted again, given frequency caps and gaps.
-
-    :param now: aware UTC datetime
-    :param last_contact: list of aware datetimes or None
-    :param recent_contacts: list of lists of aware datetimes in the last 7 days
-    :param max_per_week: cap of contacts in any 7 days (0 = no cap)
-    :return: list of aware UTC datetimes
-    """
-    result = []
-    gap = timedelta(hours=min_gap_hours)
-    for last, recent in zip(last_contact, recent_contacts, strict=True):
-        earliest = now
-        if last is not None:
-            earliest = max(earliest, last + gap)
-        if max_per_week and len(recent) >= max_per_week:
-            recent = sorted(recent, reverse=True)
-            earliest = max(earliest, recent[max_per_week - 1] + timedelta(days=7))
-        result.append(earliest)
-    return result
-
-
-def zone_or_default(name, fallback):
-    try:
-        return ZoneInfo(name) if name else ZoneInfo(fallback)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(fallback)
-
-
-def _window(hour, start, end):
-    """Whether ``hour`` is in [start, end), windows may wrap around midnight."""
-    if start <= end:
-        return (hour >= start) & (hour < end)
-    return (hour >= start) | (hour < end)
-
-
-def choose_send_time(now, tz_names, channels, earliest, hour_draws, weekday_draws, *,
-                     business_hours=(8, 18), quiet_hours=(20, 8), channel_hours=None,
-                     working_weekdays=(0, 1, 2, 3, 4), holidays=(), default_tz="UTC",
-                     horizon_days=14, day_discount=0.85, chunk=4096):
-    """Planned UTC time per customer: the best learned local hour and weekday in the allowed slots.
-
-    Candidate slots are the whole hours of the next ``horizon_days``; a slot is allowed when,
-    in the customer's time zone, it falls in business hours and the channel's hours, outside
-    quiet hours, on a working weekday that is not a holiday, and not before ``earliest``.
-    Among allowed slots the score is hour draw x weekday draw x ``day_discount`` per day of
-    delay, so that a much better hour is worth waiting for but a slightly better one is not.
-
-    :param now: aware UTC datetime
-    :param tz_names: (n,) IANA names, empty for unknown (``default_tz`` is used)
-    :param channels: (n,) channel names (keys of ``channel_hours``)
-    :param earliest: (n,) aware UTC datetimes
-    :param hour_draws: (n, 24) sampled response per local hour
-    :param weekday_draws: (n, 7) sampled response per local weekday (Monday = 0)
-    :param channel_hours: {channel: (start_hour, end_hour, weekdays)}
-    :param holidays: iterable of dates (company holidays)
-    :return: (list of aware UTC datetimes or None when no slot is allowed, local hours (n,))
-    """
-    n = len(tz_names)
-    channel_hours = channel_hours or {}
-    holidays = set(holidays)
-    start = now.replace(minute=0, second=0, microsecond=0)
-    if start < now:
-        start += timedelta(hours=1)
-    n_slots = horizon_days * 24
-    slots_utc = [start + timedelta(hours=h) for h in range(n_slots)]
-    start_ts = start.timestamp()
-    earliest_idx = np.array(
-        [max(0.0, np.ceil((e.timestamp() - start_ts) / 3600.0)) for e in earliest], dtype=float)
-    keys = list(zip([t or default_tz for t in tz_names], channels, strict=True))
-    combos = {}
-    combo_of = np.empty(n, dtype=int)
-    for i, key in enumerate(keys):
-        combo_of[i] = combos.setdefault(key, len(combos))
-    local_hour = np.empty((len(combos), n_slots), dtype=int)
-    local_wd = np.empty((len(combos), n_slots), dtype=int)
-    allowed = np.empty((len(combos), n_slots), dtype=bool)
-    zone_cache = {}
-    for (tz_name, channel), k in combos.items():
-        if tz_name not in zone_cache:
-            zone = zone_or_default(tz_name, default_tz)
-            local = [s.astimezone(zone) for s in slots_utc]
-            zone_cache[tz_name] = (
-                np.array([t.hour for t in local]),
-                np.array([t.weekday() for t in local]),
-                np.array([t.date() not in holidays for t in local]),
-            )
-        hours, weekdays, not_holiday = zone_cache[tz_name]
-        ok = _window(hours, *business_hours) & ~_window(hours, *quiet_hours) & not_holiday
-        ok &= np.isin(weekdays, list(working_weekdays))
-        if channel in channel_hours:
-            c_start, c_end, c_days = channel_hours[channel]
-            ok &= _window(hours, c_start, c_end) & np.isin(weekdays, list(c_days))
-        local_hour[k], local_wd[k], allowed[k] = hours, weekdays, ok
-    discount = day_discount ** (np.arange(n_slots) / 24.0)
-    planned = [None] * n
-    planned_hour = np.full(n, -1, dtype=int)
-    hour_draws = np.asarray(hour_draws, dtype=float)
-    weekday_draws = np.asarray(weekday_draws, dtype=float)
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        rows = np.arange(lo, hi)
-        combo = combo_of[lo:hi]
-        hours = local_hour[combo]
-        score = (np.take_along_axis(hour_draws[lo:hi], hours, axis=1)
-                 * np.take_along_axis(weekday_draws[lo:hi], local_wd[combo], axis=1)
-                 * discount[None, :])
-        valid = allowed[combo] & (np.arange(n_slots)[None, :] >= earliest_idx[lo:hi, None])
-        score = np.where(valid, score, -1.0)
-        best = score.argmax(axis=1)
-        found = valid[np.arange(hi - lo), best]
-        for j in np.nonzero(found)[0]:
-            planned[rows[j]] = slots_utc[best[j]]
-            planned_hour[rows[j]] = hours[j, best[j]]
-    return planned, planned_hour
-
-
 def confidence(evidence, segment, tone, channel_fallback, multi_currency):
     """How sure the planner is that the reminder is right, 0-1, from what it knew.
 
@@ -262,108 +306,113 @@ def confidence(evidence, segment, tone, channel_fallback, multi_currency):
     return np.clip(value, 0.0, 1.0)
 
 
-def _group_counts(customers, kind):
+def approval_rules(confidences, customers, settings):
+    """Per customer, the approval rules its decision breaks: ``[(rule, value), ...]``.
+
+    ``low_confidence`` (the confidence, rounded as shown), ``amount`` (the company's
+    approval amount, exceeded) and ``tags`` (the sorted names of the customer's approval
+    tags). A decision with any waits for a person's approval.
+    """
+    threshold, limit, tags = settings.confidence_threshold, settings.approval_amount, settings.approval_tags
+    rules = []
+    for value, amount, categories in zip(confidences, customers.amount, customers.categories, strict=True):
+        broken = []
+        if value < threshold:
+            broken.append(("low_confidence", round(float(value), 2)))
+        if limit and amount > limit:
+            broken.append(("amount", limit))
+        names = [tags[t] for t in categories if t in tags]
+        if names:
+            broken.append(("tags", sorted(names)))
+        rules.append(broken)
+    return rules
+
+
+def _stage_inputs(stages, settings):
+    tone = np.array([TONES.index(t) for t in stages.tone], dtype=int)
+    arrays = {"offset": np.asarray(stages.offset), "wait": np.asarray(stages.wait), "courtesy": tone == 0}
+    rules = settings.segment_rules.as_arrays() if settings.segment_rules else None
+    return tone, arrays, rules
+
+
+def _group_counts(history, kind):
     """The segments' history of one learner when given: ``hierarchical_posterior`` keywords."""
-    if f"{kind}_group_s" not in customers:
+    if history is None:
         return {}
-    return {"group_successes": customers[f"{kind}_group_s"], "group_trials": customers[f"{kind}_group_t"]}
+    counts = getattr(history, kind)
+    return {"group_successes": counts.successes, "group_trials": counts.trials}
 
 
-def plan(now, customers, stages, channels, *, overrides=None, settings=None, seed=0):
-    """Full decision for every customer: stage, tone, channel, send time and confidence.
+def plan(now, customers, stages, settings, *, seed=0):
+    """Full decision for every customer: stage, tone, channel, send time, confidence, approval.
 
     :param now: aware UTC datetime
-    :param customers: dict of per-customer arrays/lists: ``days_overdue``, ``segment`` (names),
-        ``risk``, ``prev_stage``, ``days_since_prev``, ``tz``, ``available`` (n, c),
-        ``preferred`` (channel name or ''), ``last_contact``, ``recent_contacts``,
-        ``hour_s``/``hour_t`` (n, 24), ``weekday_s``/``weekday_t`` (n, 7),
-        ``channel_s``/``channel_t`` (n, c), ``multi_currency``; optionally the segments'
-        counts over all the company's history, ``hour_group_s``/``hour_group_t``
-        (len(SEGMENTS), 24) and likewise ``weekday_group_*`` and ``channel_group_*``, the
-        learners' priors (else summed from this run's customers)
-    :param stages: dict of arrays ``offset``, ``wait``, ``tone`` (names), ``allowed`` (s, c)
-    :param channels: list of channel names, the column order of channel arrays
-    :param settings: dict with ``costs`` {channel: cost}, ``channel_hours``,
-        ``business_hours``, ``quiet_hours``, ``working_weekdays``, ``holidays``,
-        ``default_tz``, ``max_per_week``, ``min_gap_hours``, ``grace_days``, ``jump_risk``,
-        ``cost_weight``
+    :param customers: :class:`Customers`
+    :param stages: :class:`Stages`
+    :param settings: :class:`PlannerSettings`
     :param seed: Thompson sampling seed; the same inputs and seed give the same plan
-    :return: dict of arrays ``stage``, ``status``, ``tone``, ``tone_shift``, ``channel``
-        (index or -1), ``planned`` (datetimes or None), ``local_hour``, ``confidence``,
-        ``evidence``, ``channel_fallback``, ``best_hour``
+    :return: :class:`Plan`
     """
-    settings = settings or {}
-    n = len(customers["days_overdue"])
-    seg = segment_index(customers["segment"])
-    tone_names = list(TONES)
-    stage_tone = np.array([tone_names.index(t) for t in stages["tone"]], dtype=int)
-    stage_arrays = {
-        "offset": np.asarray(stages["offset"]),
-        "wait": np.asarray(stages["wait"]),
-        "courtesy": stage_tone == 0,
-    }
+    n_channels = customers.available.shape[1]
+    seg = segment_index(customers.segment)
+    stage_tone, stage_arrays, rules = _stage_inputs(stages, settings)
     stage, status = choose_stage(
-        customers["days_overdue"], seg, customers["risk"], customers["prev_stage"],
-        customers["days_since_prev"], stage_arrays, overrides,
-        grace_days=settings.get("grace_days", 0), jump_risk=settings.get("jump_risk", 80.0))
+        customers.days_overdue, seg, customers.risk, customers.prev_stage, customers.days_since_prev,
+        stage_arrays, rules, grace_days=settings.grace_days, jump_risk=settings.jump_risk)
     has_stage = stage >= 0
     tone, tone_shift = choose_tone(np.where(has_stage, stage_tone[np.clip(stage, 0, None)], 0), seg)
-
     rng_seeds = np.random.SeedSequence(seed).spawn(3)
-    # channels cost money: explore them more cautiously (a stronger prior) than hours
-    c_alpha, c_beta = bandit.hierarchical_posterior(
-        customers["channel_s"], customers["channel_t"], seg,
-        prior_mean=np.array([CHANNEL_PRIOR.get(c, 0.3) for c in channels]), group_strength=40.0,
-        **_group_counts(customers, "channel"))
-    channel_draw = bandit.thompson_sample(c_alpha, c_beta, rng_seeds[0])
-    n_stages = max(len(stage_tone), 1)
-    stage_fraction = np.where(has_stage, np.clip(stage, 0, None) / max(n_stages - 1, 1), 0.0)
-    intensity = np.array([CHANNEL_INTENSITY.get(c, 0.0) for c in channels])
-    response = channel_scores(channel_draw, intensity, stage_fraction)
-    allowed = np.asarray(stages["allowed"], dtype=bool)
-    allowed_rows = allowed[np.clip(stage, 0, None)] if len(allowed) else np.zeros((n, len(channels)), bool)
-    preferred = np.array([channels.index(p) if p in channels else -1
-                          for p in customers["preferred"]], dtype=int)
-    costs = np.array([settings.get("costs", {}).get(c, 0.0) for c in channels])
-    available = np.asarray(customers["available"], dtype=bool).reshape(n, len(channels))
-    channel, _scores = choose_channel(available, allowed_rows, preferred, response, costs,
-                                      settings.get("cost_weight", 0.2))
-    # fallback: the chosen channel is not what the customer would get without opt-outs
-    unrestricted = np.where(allowed_rows, response - settings.get("cost_weight", 0.2) * costs, -np.inf)
-    ideal = unrestricted.argmax(axis=1) if len(channels) else np.full(n, -1)
-    channel_fallback = (channel >= 0) & (channel != ideal) & (channel != preferred)
+    channel, channel_fallback = _plan_channels(customers, stages, settings, seg, stage, rng_seeds[0])
     channel = np.where(has_stage, channel, NO_CHANNEL)
 
+    history = customers.segment_history
     h_alpha, h_beta = bandit.hierarchical_posterior(
-        customers["hour_s"], customers["hour_t"], seg, **_group_counts(customers, "hour"))
+        customers.hour.successes, customers.hour.trials, seg, **_group_counts(history, "hour"))
     w_alpha, w_beta = bandit.hierarchical_posterior(
-        customers["weekday_s"], customers["weekday_t"], seg, **_group_counts(customers, "weekday"))
+        customers.weekday.successes, customers.weekday.trials, seg, **_group_counts(history, "weekday"))
     hour_draw = bandit.thompson_sample(h_alpha, h_beta, rng_seeds[1])
     weekday_draw = bandit.thompson_sample(w_alpha, w_beta, rng_seeds[2])
-    evidence = bandit.evidence_weight(customers["hour_t"])
-    earliest = earliest_send(now, customers["last_contact"], customers["recent_contacts"],
-                             settings.get("max_per_week", 0), settings.get("min_gap_hours", 0))
-    channel_names = [channels[c] if c >= 0 else "call" for c in channel]
-    planned, local_hour = choose_send_time(
-        now, customers["tz"], channel_names, earliest, hour_draw, weekday_draw,
-        business_hours=settings.get("business_hours", (8, 18)),
-        quiet_hours=settings.get("quiet_hours", (20, 8)),
-        channel_hours=settings.get("channel_hours"),
-        working_weekdays=settings.get("working_weekdays", (0, 1, 2, 3, 4)),
-        holidays=settings.get("holidays", ()),
-        default_tz=settings.get("default_tz", "UTC"))
-    conf = confidence(evidence, seg, tone, channel_fallback, customers["multi_currency"])
-    return {
-        "stage": stage,
-        "status": status,
-        "tone": tone,
-        "tone_shift": tone_shift,
-        "channel": channel,
-        "channel_fallback": channel_fallback,
-        "planned": planned,
-        "local_hour": local_hour,
-        "best_hour": bandit.posterior_mean(h_alpha, h_beta).argmax(axis=1),
-        "confidence": conf,
-        "evidence": evidence,
-        "earliest": earliest,
-    }
+    evidence = bandit.evidence_weight(customers.hour.trials)
+    earliest = earliest_send(now, customers.last_contact, customers.recent_contacts,
+                             settings.max_per_week, settings.min_gap_hours)
+    # a customer no channel reaches is handed over: the handover channel's hours apply
+    send_channel = np.where(channel >= 0, channel, settings.handover)
+    planned, local_hour, local_weekday = choose_send_time(
+        now, customers.tz, send_channel, earliest, hour_draw, weekday_draw,
+        business_hours=settings.business_hours, quiet_hours=settings.quiet_hours,
+        channel_hours=settings.channel_hours or [None] * n_channels,
+        working_weekdays=settings.working_weekdays, holidays=settings.holidays,
+        default_tz=settings.default_tz)
+    conf = confidence(evidence, seg, tone, channel_fallback, customers.multi_currency)
+    return Plan(
+        stage=stage, status=status, tone=tone, tone_shift=tone_shift, channel=channel,
+        channel_fallback=channel_fallback, planned=planned, local_hour=local_hour,
+        local_weekday=local_weekday, best_hour=bandit.posterior_mean(h_alpha, h_beta).argmax(axis=1),
+        confidence=conf, evidence=evidence, earliest=earliest,
+        approval=approval_rules(conf, customers, settings),
+    )
+
+
+def _plan_channels(customers, stages, settings, seg, stage, rng_seed):
+    """Channel column per customer (-1: none usable) and whether it is a fallback, i.e. not
+    what the customer would get without its opt-outs (nor its preferred channel)."""
+    n, n_channels = customers.available.shape
+    has_stage = stage >= 0
+    # channels cost money: explore them more cautiously (a stronger prior) than hours
+    c_alpha, c_beta = bandit.hierarchical_posterior(
+        customers.channel.successes, customers.channel.trials, seg,
+        prior_mean=np.asarray(settings.prior, dtype=float), group_strength=40.0,
+        **_group_counts(customers.segment_history, "channel"))
+    channel_draw = bandit.thompson_sample(c_alpha, c_beta, rng_seed)
+    n_stages = max(len(stages.tone), 1)
+    stage_fraction = np.where(has_stage, np.clip(stage, 0, None) / max(n_stages - 1, 1), 0.0)
+    response = channel_scores(channel_draw, np.asarray(settings.intensity, dtype=float), stage_fraction)
+    allowed = np.asarray(stages.allowed, dtype=bool)
+    allowed_rows = allowed[np.clip(stage, 0, None)] if len(allowed) else np.zeros((n, n_channels), bool)
+    preferred = np.asarray(customers.preferred, dtype=int)
+    costs = np.asarray(settings.costs, dtype=float)
+    channel, _scores = choose_channel(customers.available, allowed_rows, preferred, response, costs,
+                                      settings.cost_weight)
+    unrestricted = np.where(allowed_rows, response - settings.cost_weight * costs, -np.inf)
+    ideal = unrestricted.argmax(axis=1) if n_channels else np.full(n, -1)
+    return channel, (channel >= 0) & (channel != ideal) & (channel != preferred)

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .features import FEATURE_INDEX, FEATURES, FeatureBuilder, History, training_rows
+from .vocabulary import SEGMENTS
 
 _logger = logging.getLogger(__name__)
 
-SEGMENTS = ("new", "reliable", "occasional", "habitual", "high_risk")
 #: Day number of 9999-12-31, the last date Python (and so Odoo) can represent: a
 #: predicted payment date of an invoice due near it is held there.
 LAST_DAY = 2932896

@@ -35,5 +35,5 @@ class AccountMove(models.Model):
         posted = super()._post(soft=soft)
         sales = posted.filtered(lambda move: move.is_sale_document(include_receipts=True))
         if sales:
-            self.env["res.partner"]._dunning_mark_rescore(sales.partner_id)
+            self.env["dunning.scoring"]._mark_rescore(sales.partner_id)
         return posted

@@ -20,4 +20,4 @@ class AccountPartialReconcile(models.Model):
         lines = (self.debit_move_id | self.credit_move_id).filtered(
             lambda line: line.account_type == "asset_receivable" and line.partner_id)
         if lines:
-            self.env["res.partner"]._dunning_mark_rescore(lines.partner_id)
+            self.env["dunning.scoring"]._mark_rescore(lines.partner_id)

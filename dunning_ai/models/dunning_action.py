@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..core import intent as core_intent
+from ..core import vocabulary
 from .dunning_policy_stage import CHANNELS, TONES
 
 ACTION_STATES = [
@@ -21,7 +21,8 @@ INTENT_SELECTION = [
     ("out_of_office", "Out of Office"),
     ("other", "Other"),
 ]
-assert {key for key, _label in INTENT_SELECTION} == set(core_intent.INTENTS)
+assert tuple(key for key, _label in ACTION_STATES) == vocabulary.ACTION_STATES
+assert tuple(key for key, _label in INTENT_SELECTION) == vocabulary.INTENTS
 
 TONE_TEMPLATES = {
     "courtesy": "dunning_ai.mail_template_dunning_courtesy",
@@ -160,7 +161,7 @@ class DunningAction(models.Model):
 
     def write(self, vals):
         if vals.get("state") == "scheduled":
-            self.filtered(lambda a: a.state in ("draft", "to_approve"))._dunning_check_approval_limit()
+            self.filtered(lambda a: a.state in vocabulary.AWAITING_APPROVAL)._dunning_check_approval_limit()
         return super().write(vals)
 
     def _dunning_check_approval_limit(self):
@@ -180,7 +181,7 @@ class DunningAction(models.Model):
     def action_approve(self):
         """Approve actions waiting in the queue; those planned in the past go out at the next run."""
         self._dunning_check_approval_limit()
-        to_approve = self.filtered(lambda a: a.state in ("draft", "to_approve"))
+        to_approve = self.filtered(lambda a: a.state in vocabulary.AWAITING_APPROVAL)
         now = fields.Datetime.now()
         for action in to_approve:
             action.write({
@@ -192,7 +193,7 @@ class DunningAction(models.Model):
 
     def action_reject(self):
         """Reject actions: they are cancelled and the customer is planned again later."""
-        pending = self.filtered(lambda a: a.state in ("draft", "to_approve", "scheduled"))
+        pending = self.filtered(lambda a: a.state in vocabulary.PENDING_STATES)
         pending.write({"state": "cancelled"})
         for action in pending:
             action.message_post(body=self.env._("Rejected by %s.", self.env.user.name))

@@ -1,0 +1,336 @@
+import base64
+import logging
+
+from markupsafe import Markup
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+from werkzeug.urls import url_encode
+
+from odoo.addons.base.models.ir_qweb import QWebError
+from odoo.addons.payment import utils as payment_utils
+
+_logger = logging.getLogger(__name__)
+
+MAIL_RETRY_LIMIT = 5
+
+
+class DunningChannelEmail(models.AbstractModel):
+    """Email: the stage's template, with its statement, posted on the customer's chatter.
+
+    A batch renders each template once for all its actions (compiled once, see ``ir.qweb``),
+    takes its statements from one report run (``dunning.statement``) and creates messages,
+    mails and notifications set-wise; one action alone (the executor's slow path, the
+    preview) is rendered by ``_render_email``, which says which template broke.
+    """
+
+    _name = "dunning.channel.email"
+    _inherit = "dunning.channel"
+    _description = "Dunning Channel: Email"
+
+    _channel_key = "email"
+    _cost_field = "dunning_cost_email"
+    _prior, _intensity = 0.3, 0.0
+
+    @api.model
+    def _availability(self, partners):
+        if not partners:
+            return {}
+        partners.flush_model()
+        self.env["mail.blacklist"].flush_model()
+        self.env.cr.execute(SQL(
+            """
+            SELECT p.id, p.dunning_do_not_contact, p.dunning_optout_email, p.email_normalized,
+                   EXISTS (SELECT 1 FROM mail_blacklist bl
+                            WHERE bl.email = p.email_normalized AND bl.active)
+              FROM res_partner p WHERE p.id = ANY(%s)
+            """,
+            partners.ids,
+        ))
+        return {
+            pid: (False, self.env._("do not contact")) if dnc else
+            (False, self.env._("opted out of email")) if no_email else
+            (False, self.env._("no valid email address")) if not email else
+            (False, self.env._("email address blacklisted")) if blacklisted else
+            (True, "")
+            for pid, dnc, no_email, email, blacklisted in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _hours(self, company):
+        """The company's business hours (whole hours), on its working weekdays."""
+        return (int(company.dunning_business_hour_start), round(company.dunning_business_hour_end),
+                company._dunning_working_weekdays())
+
+    @api.model
+    def _log_label(self):
+        return self.env._("Email sent")
+
+    @api.model
+    def _privacy_fields(self):
+        """The preview's edits of the email (blanked by the retention)."""
+        return ["subject_override", "body_override"]
+
+    # ------------------------------------------------------------ sending
+
+    @api.model
+    def _send(self, actions):
+        """Render and queue the emails of a whole batch (the executor's fast path).
+
+        The send-time checks (``dunning.executor._send_time_checks``) already refused paid,
+        disputed and promised customers for the whole batch, so ``_check_sendable`` is not
+        run again. Any error raises: the executor then sends the batch one by one.
+        """
+        self._post_emails(actions, self._render_batch(actions))
+        return self._result(sent=actions)
+
+    @api.model
+    def _send_one(self, action):
+        """Post the action's email (``_render_email``) on the customer's chatter.
+
+        The customer is the recipient: a ``mail.mail`` is queued in this transaction and
+        replies come back to the customer's chatter.
+        """
+        self._post_emails(action, {action.id: self._render_email(action)})
+        return self._result(sent=action)
+
+    @api.model
+    def _render_email(self, action, record_reason=True):
+        """Exactly what the email of ``action`` says: ``{subject, body, attachments, attachment_ids, lang}``.
+
+        The preview's edits (``subject_override``, ``body_override``) win over the template.
+        Raises ``UserError`` when nothing may be sent (no undisputed open invoice, an open
+        promise) or the template fails to render.
+        """
+        action.ensure_one()
+        self._check_sendable(action)
+        template = action._dunning_mail_template()
+        render_fields = ["subject", "body_html", "attachment_ids"]
+        # without a PDF engine the email goes without its statement (logged once per run)
+        if self.env["dunning.statement"]._can_render_pdf():
+            render_fields.append("report_template_ids")
+        try:
+            values = template._generate_template([action.id], render_fields)[action.id]
+        except (UserError, QWebError) as error:
+            # a broken body is a UserError; a broken attached report (the statement) a QWebError
+            detail = error.qweb.error if isinstance(error, QWebError) else str(error).splitlines()[0]
+            raise UserError(
+                self.env._(
+                    'The template "%(template)s" cannot be rendered for %(action)s. Fix the template '
+                    "(Settings > Technical > Email Templates) and try again.\n\nDetails: %(error)s",
+                    template=template.name,
+                    action=action.display_name,
+                    error=detail,
+                )
+            ) from error
+        if record_reason:
+            action._dunning_record_personalisation()
+        return {
+            "subject": action.subject_override or values.get("subject") or "",
+            "body": Markup(action.body_override) if action.body_override else values.get("body_html") or "",
+            "attachments": [(name, base64.b64decode(data)) for name, data in values.get("attachments", [])],
+            "attachment_ids": values.get("attachment_ids") or [],
+            "lang": action.dunning_lang,
+        }
+
+    @api.model
+    def _check_sendable(self, action):
+        """Refuse to remind about nothing, or a customer whose promise has not come due."""
+        if not action._dunning_open_moves():
+            raise UserError(
+                self.env._(
+                    "Nothing to remind %s about: the invoices are paid, cancelled or disputed.",
+                    action.partner_id.display_name,
+                )
+            )
+        promise = action.partner_id.commercial_partner_id._dunning_open_promises()[:1]
+        if promise:
+            raise UserError(
+                self.env._(
+                    "%(partner)s promised to pay on %(date)s: no reminder until then.",
+                    partner=action.partner_id.display_name,
+                    date=promise.date,
+                )
+            )
+
+    @api.model
+    def _render_batch(self, actions):
+        """``{action id: rendered}``, each as ``_render_email`` returns it."""
+        by_template = {}
+        for action in actions:
+            by_template.setdefault(action._dunning_mail_template(), []).append(action.id)
+        self._prefetch_pay_urls(actions)
+        Statement = self.env["dunning.statement"]
+        reports = Statement._render(by_template) if Statement._can_render_pdf() else {}
+        rendered = {}
+        for template, ids in by_template.items():
+            values = template.with_context(dunning_qweb_memo=True)._generate_template(
+                ids, ["subject", "body_html", "attachment_ids"])
+            for action in actions.browse(ids):
+                vals = values[action.id]
+                rendered[action.id] = {
+                    "subject": action.subject_override or vals.get("subject") or "",
+                    "body": Markup(action.body_override) if action.body_override else vals.get("body_html") or "",
+                    "attachments": reports.get(action.id, []),
+                    "attachment_ids": vals.get("attachment_ids") or [],
+                    "lang": action.dunning_lang,
+                }
+        actions._dunning_record_personalisation()
+        self.env.cr.cache.pop("dunning_pay_urls", None)
+        return rendered
+
+    @api.model
+    def _prefetch_pay_urls(self, actions):
+        """Payment links of the batch's invoices, computed set-wise where Odoo's would be plain.
+
+        ``_dunning_pay_url`` asks ``payment.link.wizard`` invoice by invoice, which reads the
+        installments of each invoice with its own queries. An invoice with one installment and
+        no early payment discount gets the link the wizard would give (its portal page, the
+        residual amount and its signed payment token); the others still go to the wizard.
+        The links live on the cursor until the batch is rendered.
+        """
+        moves = actions.move_ids.filtered(
+            lambda m: m.state == "posted" and m.amount_residual > 0 and m.access_token)
+        if not moves:
+            return
+        self.env["account.move.line"].flush_model(["move_id", "display_type", "discount_date"])
+        self.env.cr.execute(SQL(
+            """
+            SELECT move_id FROM account_move_line
+             WHERE move_id = ANY(%s) AND display_type = 'payment_term'
+          GROUP BY move_id
+            HAVING COUNT(*) = 1 AND BOOL_AND(discount_date IS NULL)
+            """,
+            moves.ids,
+        ))
+        plain = {row[0] for row in self.env.cr.fetchall()}
+        urls = {}
+        for move in moves:
+            if move.id not in plain:
+                continue
+            amount = move.currency_id.round(move.amount_residual)
+            query = url_encode({
+                "move_id": move.id,
+                "amount": amount,
+                "payment_token": payment_utils.generate_access_token(move.id, amount, env=self.env),
+                "payment": True,
+            })
+            urls[move.id] = f"{move.get_base_url()}/{move.get_portal_url()}&{query}#portal_pay".replace(
+                f"{move.get_base_url()}//", f"{move.get_base_url()}/", 1)
+        self.env.cr.cache["dunning_pay_urls"] = urls
+
+    @api.model
+    def _post_emails(self, actions, rendered):
+        """Post each action's rendered email on its customer's chatter and queue its ``mail.mail``.
+
+        What ``message_post`` does for one customer recipient, set-wise for the batch: a
+        comment (``mail.mt_comment``) on the customer's chatter, its ``mail.mail`` queued for
+        the cron mail queue (deleted once sent, the message stays) and the email
+        notification that shows its delivery status in the chatter. Replies reach the
+        customer's chatter (``reply_to`` of the customer's thread, ``message_id`` threading).
+        The email goes out as the template renders it, without the notification layout,
+        like ``mail.template.send_mail``. Fills ``mail_message_id`` of each action.
+        """
+        actions = actions.filtered(lambda a: a.id in rendered)
+        if not actions:
+            return
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        authors = {}
+        for company in actions.company_id:
+            authors[company.id] = (company.partner_id.id, company.email_formatted or company.partner_id.email_formatted)
+        reply_to = {}
+        for company in actions.company_id:
+            company_partners = actions.filtered(lambda a, c=company: a.company_id == c).partner_id
+            reply_to.update(company_partners.with_company(company)._notify_get_reply_to(
+                default=authors[company.id][1]))
+        attachment_vals, owners = [], []
+        for action in actions:
+            for name, content in rendered[action.id]["attachments"]:
+                attachment_vals.append({
+                    "name": name, "raw": content, "res_model": "res.partner", "res_id": action.partner_id.id,
+                })
+                owners.append(action.id)
+        created = self.env["ir.attachment"].create(attachment_vals) if attachment_vals else []
+        attachments = {}
+        for owner, attachment in zip(owners, created, strict=True):
+            attachments.setdefault(owner, []).append(attachment.id)
+        message_vals = []
+        for action in actions:
+            values = rendered[action.id]
+            author_id, email_from = authors[action.company_id.id]
+            message_vals.append({
+                "model": "res.partner",
+                "res_id": action.partner_id.id,
+                "record_name": action.partner_id.display_name,
+                "message_type": "comment",
+                "subtype_id": subtype_id,
+                "is_internal": False,
+                "author_id": author_id,
+                "email_from": email_from,
+                "reply_to": reply_to.get(action.partner_id.id) or email_from,
+                "subject": values["subject"],
+                "body": values["body"],
+                "partner_ids": [fields.Command.link(action.partner_id.id)],
+                "attachment_ids": [fields.Command.set(
+                    attachments.get(action.id, []) + list(values["attachment_ids"]))],
+                "record_company_id": action.company_id.id,
+            })
+        messages = self.env["mail.message"].sudo().create(message_vals)
+        mails = self.env["mail.mail"].sudo().create([{
+            "mail_message_id": message.id,
+            "body_html": rendered[action.id]["body"],
+            "recipient_ids": [fields.Command.link(action.partner_id.id)],
+            "auto_delete": True,
+            "is_notification": True,
+            "state": "outgoing",
+        } for action, message in zip(actions, messages, strict=True)])
+        self.env["mail.notification"].sudo().create([{
+            "mail_message_id": message.id,
+            "mail_mail_id": mail.id,
+            "res_partner_id": action.partner_id.id,
+            "author_id": message.author_id.id,
+            "notification_type": "email",
+            "notification_status": "ready",
+            "is_read": True,
+        } for action, message, mail in zip(actions, messages, mails, strict=True)])
+        for action, message in zip(actions, messages, strict=True):
+            action.mail_message_id = message
+
+    # ------------------------------------------------------------ refused by the mail server
+
+    @api.model
+    def _cron_mail_retry(self, limit=MAIL_RETRY_LIMIT):
+        """Queue again the reminder emails the outgoing server refused, a few times at most.
+
+        Odoo leaves a refused email in "Delivery Failed" for good; for a reminder that would
+        mean a reminder recorded as sent that never left. Emails refused for an invalid or
+        missing address stay failed (that is the customer's data, not the server's). After
+        ``limit`` attempts the action records that its email could not be delivered.
+        """
+        Action = self.env["dunning.action"].sudo()
+        self.env["mail.mail"].flush_model()
+        Action.flush_model()
+        self.env.cr.execute(SQL(
+            """
+            SELECT mm.id, a.id
+              FROM mail_mail mm
+              JOIN dunning_action a ON a.mail_message_id = mm.mail_message_id
+             WHERE mm.state = 'exception' AND a.state = 'done' AND a.channel = 'email'
+               AND COALESCE(mm.failure_type, 'mail_smtp') NOT IN
+                   ('mail_email_invalid', 'mail_email_missing', 'mail_bl', 'mail_optout', 'mail_dup')
+            """,
+        ))
+        rows = self.env.cr.fetchall()
+        mails = self.env["mail.mail"].sudo().browse([mail_id for mail_id, _aid in rows])
+        actions = Action.browse([aid for _mid, aid in rows])
+        retry = actions.filtered(lambda a: a.mail_retry_count < limit)
+        for action in retry:
+            action.mail_retry_count += 1
+        mails.filtered(lambda m: m.mail_message_id in retry.mail_message_id).mark_outgoing()
+        for action in actions - retry:
+            if not action.error_message:
+                action.error_message = self.env._(
+                    "The email could not be delivered after %s attempts: the mail server refused it.", limit)
+        if retry:
+            _logger.info("Dunning: %s refused reminder emails queued again", len(retry))
+        return retry

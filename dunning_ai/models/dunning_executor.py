@@ -1,0 +1,350 @@
+import logging
+from collections import Counter
+
+from markupsafe import Markup
+from psycopg2.errors import SerializationFailure
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from . import dunning_receivables
+
+_logger = logging.getLogger(__name__)
+
+EXECUTE_BATCH = 200
+
+
+class DunningExecutor(models.AbstractModel):
+    """Sends the due actions once, in batches, lock-safe, through their channels.
+
+    Each batch is checked again against what changed since planning, then each channel
+    sends its actions set-wise in one savepoint (the fast path). When anything raises, the
+    batch is sent again one action at a time, each in its own savepoint, with one fallback
+    to another channel (the slow path): a failing action never stops the others. What a
+    channel does is its plug-in's business (``dunning.channel``); the executor names none.
+    """
+
+    _name = "dunning.executor"
+    _description = "Dunning Executor"
+
+    @api.model
+    def _cron_execute(self, batch_size=EXECUTE_BATCH):
+        """Every few minutes: send the due actions, one committed batch after the other.
+
+        Rows are locked with SKIP LOCKED, so concurrent workers share the work; an action is
+        marked done in the same transaction that queues its message, so a crash between
+        batches neither loses nor repeats a reminder. Says once per run, not per email, that
+        statements were left out for want of a PDF engine.
+        """
+        processed = self.env["dunning.action"]
+        conflicts = 0
+        while True:
+            try:
+                batch = self._lock_batch(self._due_sql(), batch_size)
+            except SerializationFailure:
+                # another worker committed a row of this snapshot since our last commit
+                if not processed or conflicts >= 3:
+                    raise  # nothing committed by this run yet: the cron runs again in a few minutes
+                conflicts += 1
+                self.env.cr.rollback()  # nothing pending since the last commit: a fresh snapshot
+                continue
+            if not batch:
+                break
+            self._execute(batch)
+            processed |= batch
+            remaining = self._count_where(self._due_sql())
+            if self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining) <= 0:
+                break
+        if processed and not self.env["dunning.statement"]._can_render_pdf():
+            emails = processed.filtered(lambda a: a.channel == "email" and a.state == "done")
+            if emails:
+                _logger.warning(
+                    "No PDF engine (wkhtmltopdf) on this server: %s reminder email(s) sent without their "
+                    "statement. Install wkhtmltopdf to attach it.",
+                    len(emails),
+                )
+        return processed
+
+    @api.model
+    def _due_sql(self):
+        """Due actions of enabled, non dry-run companies (SQL on ``a`` and ``c``)."""
+        return SQL(
+            """a.state = 'scheduled' AND a.planned_at <= %(now)s
+               AND c.dunning_enabled AND c.dunning_dry_run IS NOT TRUE""",
+            now=fields.Datetime.now(),
+        )
+
+    @api.model
+    def _lock_batch(self, condition, limit):
+        """Actions matching ``condition`` (SQL on ``a``, the action, and ``c``, its company),
+        oldest planned first, locked for this transaction only; rows another worker holds are skipped."""
+        Action = self.env["dunning.action"]
+        Action.flush_model()
+        self.env.cr.execute(SQL(
+            """
+            SELECT a.id FROM dunning_action a JOIN res_company c ON c.id = a.company_id
+             WHERE %(condition)s
+          ORDER BY a.planned_at, a.id
+             LIMIT %(limit)s
+               FOR UPDATE OF a SKIP LOCKED
+            """,
+            condition=condition, limit=limit,
+        ))
+        return Action.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _count_where(self, condition):
+        """How many actions match ``condition`` (as in ``_lock_batch``)."""
+        self.env.cr.execute(SQL(
+            "SELECT COUNT(*) FROM dunning_action a JOIN res_company c ON c.id = a.company_id WHERE %s",
+            condition,
+        ))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _execute(self, actions):
+        """Re-check each action, then send it; one failing action never stops the others.
+
+        Sent actions are marked done and logged in bulk, in the transaction that queued their
+        messages; postponed ones stay scheduled. Returns the sent actions.
+        """
+        now = fields.Datetime.now()
+        to_send, availability = self._still_sendable(actions)
+        Channel = self.env["dunning.channel"]
+        try:
+            # fast path: the whole batch in one savepoint; any failure rolls it back and the
+            # actions are sent again one by one, each in its own savepoint
+            sent, failed = actions.browse(), {}
+            with self.env.cr.savepoint():
+                for key, channel in Channel._channels().items():
+                    if todo := to_send.filtered(lambda a, k=key: a.channel == k):
+                        result = channel._send(todo)
+                        sent |= result.sent
+                        failed.update(result.failed)
+            for action in actions.browse(list(failed)):
+                if self._send_isolated(action, availability[action.partner_id.id], error=failed[action.id]):
+                    sent |= action
+        except Exception:  # noqa: BLE001 - the slow path below isolates the failing action
+            _logger.warning("Dunning: an action of the batch failed, sending one by one", exc_info=True)
+            sent = actions.browse()
+            for action in to_send:
+                if self._send_isolated(action, availability[action.partner_id.id]):
+                    sent |= action
+        sent.with_context(tracking_disable=True).write(
+            {"state": "done", "executed_at": now, "error_message": False})
+        self._log_sent(sent.filtered(lambda a: Channel._get(a.channel)._executor_logs))
+        return sent
+
+    @api.model
+    def _still_sendable(self, actions):
+        """The actions still to send after the send-time checks (the others cancelled), and
+        the channels' availability of their customers."""
+        actions._dunning_ensure_access_tokens()
+        checks = self._send_time_checks(actions)
+        Channel = self.env["dunning.channel"]
+        availability = Channel._availability_all(actions.partner_id)
+        handover = Channel._handover_key()
+        to_send = actions.browse()
+        for action in actions:
+            check = checks.get(action.id, {})
+            if check.get("cancel"):
+                action._dunning_cancel(check["cancel"])
+                continue
+            if check.get("move_ids") and set(check["move_ids"]) != set(action.move_ids.ids):
+                action.move_ids = [fields.Command.set(check["move_ids"])]
+            if action.channel != handover:
+                ok, why = availability[action.partner_id.id].get(action.channel, (False, ""))
+                if not ok:
+                    action._dunning_cancel(self.env._("%(channel)s no longer possible: %(why)s.",
+                                                      channel=action.channel, why=why))
+                    continue
+            to_send |= action
+        return to_send, availability
+
+    @api.model
+    def _send_isolated(self, action, availability, error=None):
+        """Send ``action`` through its channel inside a savepoint; fall back once on failure.
+
+        True when sent; False when it failed (state ``failed``) or was postponed by its
+        channel (still ``scheduled``). ``error``: the channel already failed it in the fast
+        path (without side effects), so only the fallback is tried.
+        """
+        Channel = self.env["dunning.channel"]
+        for attempt in range(2):
+            if error is None or attempt:
+                try:
+                    with self.env.cr.savepoint():
+                        result = Channel._get(action.channel)._send_one(action)
+                except Exception as exc:  # noqa: BLE001 - isolate this action, keep the run going
+                    _logger.warning("Dunning action %s (%s) failed: %s", action.id, action.channel, exc)
+                    error = str(exc)
+                else:
+                    if action in result.sent or action in result.postponed:
+                        return action in result.sent
+                    error = result.failed.get(action.id) or self.env._("not sent")
+            fallback = attempt == 0 and Channel._fallback(action, availability)
+            if not fallback:
+                break
+            action.message_post(body=self.env._(
+                "%(channel)s failed (%(error)s); falling back to %(fallback)s.",
+                channel=action.channel, error=error, fallback=fallback))
+            action.channel = fallback
+        action.write({"state": "failed", "error_message": error})
+        return False
+
+    @api.model
+    def _send_time_checks(self, actions):
+        """What changed since planning, for the whole batch in one query.
+
+        Returns ``{action_id: {"cancel": reason or None, "move_ids": still open invoices}}``.
+        """
+        if not actions:
+            return {}
+        self.env["account.move.line"].flush_model()
+        self.env["account.move"].flush_model(["dunning_disputed"])
+        self.env["res.partner"].flush_model()
+        self.env["dunning.promise"].flush_model()
+        actions.flush_model()
+        today = fields.Date.context_today(actions)
+        self.env.cr.execute(SQL(
+            """
+            SELECT a.id, cp.dunning_excluded, cp.dunning_do_not_contact, cp.dunning_pause_until,
+                   EXISTS (SELECT 1 FROM dunning_promise pr
+                            WHERE pr.partner_id = cp.id AND pr.company_id = a.company_id
+                              AND pr.state = 'open' AND pr.date >= %(today)s),
+                   (SELECT ARRAY_AGG(DISTINCT l.move_id)
+                      FROM account_move_dunning_action_rel r
+                      JOIN account_move_line l ON l.move_id = r.account_move_id
+                      JOIN account_move m ON m.id = l.move_id
+                     WHERE r.dunning_action_id = a.id AND l.account_id IN %(receivable)s
+                       AND NOT l.reconciled AND l.amount_residual > 0
+                       AND l.no_followup IS NOT TRUE AND m.dunning_disputed IS NOT TRUE),
+                   (SELECT BOOL_OR(m.dunning_disputed)
+                      FROM account_move_dunning_action_rel r
+                      JOIN account_move m ON m.id = r.account_move_id
+                     WHERE r.dunning_action_id = a.id),
+                   (SELECT COALESCE(SUM(l.amount_residual), 0)
+                      FROM account_move_line l JOIN res_partner lp ON lp.id = l.partner_id
+                     WHERE lp.commercial_partner_id = cp.id AND l.company_id = a.company_id
+                       AND l.account_id IN %(receivable)s AND l.parent_state = 'posted'
+                       AND NOT l.reconciled AND l.no_followup IS NOT TRUE)
+              FROM dunning_action a JOIN res_partner cp ON cp.id = a.partner_id
+             WHERE a.id = ANY(%(ids)s)
+            """,
+            today=today, ids=actions.ids, receivable=dunning_receivables.receivable_accounts(),
+        ))
+        result = {}
+        for aid, excluded, dnc, pause, promise, open_moves, disputed, balance in self.env.cr.fetchall():
+            cancel = None
+            if dnc:
+                cancel = self.env._("the customer must not be contacted any more")
+            elif excluded:
+                cancel = self.env._("the customer is excluded from dunning")
+            elif pause and pause >= today:
+                cancel = self.env._("reminders are paused until %s", pause)
+            elif promise:
+                cancel = self.env._("the customer promised to pay")
+            elif not open_moves:
+                cancel = self.env._("the invoices are disputed") if disputed else self.env._("the invoices are paid")
+            elif balance <= 0:
+                cancel = self.env._("credit notes or payments cover the debt")
+            result[aid] = {"cancel": cancel, "move_ids": open_moves or []}
+        return result
+
+    @api.model
+    def _log_body(self, action):
+        what = self.env["dunning.channel"]._get(action.channel)._log_label()
+        tone = dict(action._fields["tone"]._description_selection(self.env)).get(action.tone, "")
+        return Markup("<p><b>%s</b> (%s, %s)</p><p>%s</p>") % (
+            what, action.stage_id.name or "", tone, Markup("<br/>").join((action.reason or "").splitlines()))
+
+    @api.model
+    def _log_sent(self, actions, attachment_ids=None):
+        """Internal note on each action's own chatter: what was done and why.
+
+        Not on the customer's chatter, which every employee reads: the reasons of the
+        decisions stay with the actions, behind the collections groups. Returns the
+        message of a single action (a letter keeps it as ``mail_message_id``).
+        """
+        if len(actions) == 1:
+            return actions.message_post(body=self._log_body(actions), message_type="comment",
+                                        subtype_xmlid="mail.mt_note", attachment_ids=attachment_ids or [])
+        if actions:
+            actions._message_log_batch(bodies={action.id: self._log_body(action) for action in actions})
+        return self.env["mail.message"]
+
+    @api.model
+    def _cron_outcome(self):
+        """Daily: record what followed each reminder (payment, reply, bounce) for the learners.
+
+        Paid in full is recorded as soon as it happens; partial payment, reply, bounce or no
+        response once the company's outcome window has passed. One UPDATE for all actions.
+        """
+        Action = self.env["dunning.action"]
+        self.env["account.move.line"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        self.env["mail.message"].flush_model()
+        Action.flush_model()
+        now = fields.Datetime.now()
+        self.env.cr.execute(SQL(
+            """
+            WITH facts AS (
+                SELECT a.id, a.amount_due, a.executed_at,
+                       a.executed_at + make_interval(days => c.dunning_outcome_days) AS window_end,
+                       (SELECT COALESCE(SUM(l.amount_residual), 0)
+                          FROM account_move_dunning_action_rel r
+                          JOIN account_move_line l ON l.move_id = r.account_move_id
+                         WHERE r.dunning_action_id = a.id AND l.account_id IN %(receivable)s
+                           AND NOT l.reconciled) AS residual,
+                       (SELECT MAX(apr.max_date)
+                          FROM account_move_dunning_action_rel r
+                          JOIN account_move_line l ON l.move_id = r.account_move_id
+                          JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                         WHERE r.dunning_action_id = a.id) AS last_payment,
+                       EXISTS (SELECT 1 FROM mail_message mm
+                                WHERE mm.model = 'res.partner' AND mm.res_id = a.partner_id
+                                  AND mm.message_type = 'email' AND mm.author_id = a.partner_id
+                                  AND mm.date > a.executed_at
+                                  AND mm.date <= a.executed_at + make_interval(days => c.dunning_outcome_days)
+                       ) AS replied,
+                       EXISTS (SELECT 1 FROM mail_notification n
+                                WHERE n.mail_message_id = a.mail_message_id
+                                  AND n.notification_status = 'bounce') AS bounced
+                  FROM dunning_action a JOIN res_company c ON c.id = a.company_id
+                 WHERE a.state = 'done' AND a.outcome IS NULL AND a.executed_at IS NOT NULL
+            )
+            UPDATE dunning_action a
+               SET outcome = CASE
+                       WHEN f.residual <= 0 THEN 'paid'
+                       WHEN f.residual < f.amount_due THEN 'partial'
+                       WHEN f.replied THEN 'replied'
+                       WHEN f.bounced THEN 'bounced'
+                       ELSE 'none' END,
+                   paid_within_days = CASE WHEN f.residual < f.amount_due AND f.last_payment IS NOT NULL
+                       THEN GREATEST(0, f.last_payment - f.executed_at::date) END,
+                   replied = f.replied
+              FROM facts f
+             WHERE a.id = f.id AND (f.residual <= 0 OR f.window_end <= %(now)s)
+         RETURNING a.id
+            """,
+            now=now, receivable=dunning_receivables.receivable_accounts(),
+        ))
+        updated = [row[0] for row in self.env.cr.fetchall()]
+        Action.invalidate_model(["outcome", "paid_within_days", "replied"])
+        return Action.browse(updated)
+
+    @api.model
+    def _run_cycle(self):
+        """Plan and execute once, then print and return a summary (the setup's run command)."""
+        planned = self.env["dunning.planner"]._cron_plan()
+        executed = self._cron_execute()
+        self._cron_outcome()
+        actions = planned | executed
+        summary = {
+            "planned": len(planned),
+            "executed": len(executed),
+            "by_stage": dict(Counter(a.stage_id.name or "-" for a in actions)),
+            "by_channel": dict(Counter(a.channel for a in actions)),
+            "by_state": dict(Counter(a.state for a in actions)),
+        }
+        _logger.info("Dunning cycle: %s", summary)
+        return summary

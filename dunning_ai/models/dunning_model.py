@@ -77,7 +77,7 @@ class DunningModel(models.Model):
         """Retrain the company's model now and rescore its customers."""
         self.check_access("write")
         for company in self.company_id:
-            self.env["res.partner"]._dunning_score_company(company, retrain=True)
+            self.env["dunning.scoring"]._score_company(company, retrain=True)
         return True
 
     @api.model

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..core import vocabulary
+
 TONES = [
     ("courtesy", "Courtesy (before due)"),
     ("friendly", "Friendly"),
@@ -8,6 +10,7 @@ TONES = [
     ("final", "Final"),
     ("escalation", "Escalation"),
 ]
+assert tuple(key for key, _label in TONES) == vocabulary.TONES
 
 CHANNELS = [
     ("email", "Email"),
@@ -56,10 +59,11 @@ class DunningPolicyStage(models.Model):
     )
 
     def _dunning_allowed_channels(self):
-        """Channel keys this stage allows, read from its ``allow_<channel>`` fields."""
+        """Channel keys this stage allows, in the registry's order; each channel plug-in
+        decides (``_allowed_on``, by default the stage's ``allow_<key>`` field)."""
         self.ensure_one()
-        channels = self.env["dunning.action"]._fields["channel"].get_values(self.env)
-        return [key for key in channels if f"allow_{key}" in self._fields and self[f"allow_{key}"]]
+        return [key for key, channel in self.env["dunning.channel"]._channels().items()
+                if channel._allowed_on(self)]
 
     @api.constrains("day_offset", "tone", "wait_days", "sequence")
     def _check_offsets(self):

@@ -3,7 +3,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.fields import Domain
+
+from . import dunning_receivables
 
 _logger = logging.getLogger(__name__)
 
@@ -19,7 +20,6 @@ PROMISE_STATES = [
     ("broken", "Broken"),
     ("cancelled", "Cancelled"),
 ]
-PENDING_ACTION_STATES = ("draft", "to_approve", "scheduled")
 CRON_BATCH = 200
 
 
@@ -90,37 +90,20 @@ class DunningPromise(models.Model):
         promises = super().create(vals_list)
         for promise in promises:
             if not promise.move_ids:
-                promise.move_ids = self.env["account.move"].search(promise._open_invoices_domain())
+                promise.move_ids = self.env["account.move"].search(
+                    dunning_receivables.open_invoices_domain(promise.partner_id, promise.company_id))
             promise.residual_at_promise = sum(promise.move_ids.mapped("amount_residual_signed"))
             if not promise.amount:
                 promise.amount = promise.residual_at_promise
         promises.filtered(lambda p: p.state == "open")._pause_reminders()
         return promises
 
-    def _open_invoices_domain(self):
-        return Domain(
-            [
-                ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ]
-        )
-
     def _pause_reminders(self):
         """No reminder before the promised date: pause the customer and cancel pending actions."""
         for promise in self:
             partner = promise.partner_id.commercial_partner_id
-            if not partner.dunning_pause_until or partner.dunning_pause_until < promise.date:
-                partner.dunning_pause_until = promise.date
-            pending = self.env["dunning.action"].search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("state", "in", PENDING_ACTION_STATES),
-                    ("planned_at", "<", fields.Datetime.to_datetime(promise.date) + timedelta(days=1)),
-                ]
-            )
+            partner._dunning_pause_until(promise.date)
+            pending = partner._dunning_pending_actions(fields.Datetime.to_datetime(promise.date) + timedelta(days=1))
             note = self.env._(
                 "Cancelled: %(partner)s promised to pay on %(date)s.", partner=partner.display_name, date=promise.date
             )

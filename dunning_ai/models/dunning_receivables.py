@@ -1,0 +1,80 @@
+"""What a customer owes, written once: SQL and Domain builders (no model).
+
+The planner's debts, the skip log, the executor's send-time checks, the outcome cron, the
+talking points, the dispute route, promises and the call wizard all ask the same question
+("which items of this customer are still open?"); they build it from these pieces so that
+they cannot drift apart on what counts as owed.
+"""
+
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from ..core.vocabulary import PENDING_STATES
+
+
+def open_receivable_lines(company_id):
+    """``FROM`` and ``WHERE`` of a company's open receivable lines of posted entries.
+
+    Aliases: ``aml`` (the line), ``m`` (its entry), ``acc``, ``p`` (its partner) and ``cp``
+    (the commercial partner, whom reminders address).
+    """
+    return SQL(
+        """account_move_line aml
+              JOIN account_move m ON m.id = aml.move_id
+              JOIN account_account acc ON acc.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+              JOIN res_partner cp ON cp.id = p.commercial_partner_id
+             WHERE aml.company_id = %s
+               AND acc.account_type = 'asset_receivable'
+               AND aml.parent_state = 'posted'
+               AND NOT aml.reconciled
+               AND aml.amount_residual != 0""",
+        company_id,
+    )
+
+
+def open_promise_exists(company_id, today):
+    """Whether the commercial partner ``cp`` has an open promise to pay that is not due yet."""
+    return SQL(
+        """EXISTS (SELECT 1 FROM dunning_promise pr
+                    WHERE pr.partner_id = cp.id AND pr.company_id = %s
+                      AND pr.state = 'open' AND pr.date >= %s)""",
+        company_id, today,
+    )
+
+
+def pending_action_exists(company_id):
+    """Whether the commercial partner ``cp`` already has a pending (not yet sent) action."""
+    return SQL(
+        """EXISTS (SELECT 1 FROM dunning_action a
+                    WHERE a.partner_id = cp.id AND a.company_id = %s AND a.state IN %s)""",
+        company_id, PENDING_STATES,
+    )
+
+
+def receivable_accounts():
+    """Receivable account ids as an SQL sub-select (``account_type`` is not stored on lines)."""
+    return SQL("(SELECT id FROM account_account WHERE account_type = 'asset_receivable')")
+
+
+def open_invoices_domain(partners, company):
+    """``account.move`` domain of the open customer invoices of ``partners``' commercial
+    partners in ``company`` (``partner_id child_of``: ``partner_id`` is indexed,
+    ``commercial_partner_id`` is not)."""
+    return Domain([
+        ("partner_id", "child_of", partners.commercial_partner_id.ids),
+        ("company_id", "=", company.id),
+        ("move_type", "=", "out_invoice"),
+        ("state", "=", "posted"),
+        ("payment_state", "in", ("not_paid", "partial")),
+    ])
+
+
+def flush_for_debts(env):
+    """Flush what the debt queries read (lines, disputes, customers, promises, actions),
+    so that raw SQL sees the pending ORM writes of this transaction."""
+    env["account.move.line"].flush_model()
+    env["account.move"].flush_model(["dunning_disputed"])
+    env["res.partner"].flush_model()
+    env["dunning.promise"].flush_model()
+    env["dunning.action"].flush_model()

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .dunning_action_engine import open_promise_exists, open_receivable_lines, pending_action_exists
+from ..core import vocabulary
+from .dunning_receivables import open_promise_exists, open_receivable_lines, pending_action_exists
 
 SKIP_REASONS = [
     ("not_due", "No stage due yet"),
@@ -16,6 +17,7 @@ SKIP_REASONS = [
     ("covered", "Credit notes or payments cover the debt"),
     ("below_minimum", "Below the policy's minimum amount"),
 ]
+assert tuple(key for key, _label in SKIP_REASONS) == vocabulary.SKIP_REASONS
 
 
 class DunningSkip(models.Model):

@@ -3,6 +3,8 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..core import vocabulary
+
 _logger = logging.getLogger(__name__)
 
 DUNNING_TRIGGERS = [
@@ -18,6 +20,7 @@ DUNNING_TRIGGERS = [
     ("approval", "Approval requested"),
     ("call_logged", "Call logged by a collector"),
 ]
+assert tuple(key for key, _label in DUNNING_TRIGGERS) == vocabulary.TRIGGERS
 
 # Which activity type a trigger opens: several triggers may share one open activity.
 TRIGGER_ACTIVITY_TYPES = {

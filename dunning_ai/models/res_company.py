@@ -175,15 +175,6 @@ class ResCompany(models.Model):
             }) for seq, (name, offset, tone, wait, xmlid, call) in enumerate(stages)],
         })
 
-    def _dunning_channel_costs(self):
-        """Cost of one contact per channel; channel addons add theirs with ``super()``."""
-        self.ensure_one()
-        return {
-            "email": self.dunning_cost_email,
-            "letter": self.dunning_cost_letter,
-            "call": self.dunning_cost_call,
-        }
-
     def _dunning_working_weekdays(self):
         """Weekdays (Monday = 0) with attendances in the dunning calendar."""
         self.ensure_one()
@@ -210,16 +201,6 @@ class ResCompany(models.Model):
                 day = fields.Date.add(day, days=1)
         return days
 
-    def _dunning_channel_hours(self):
-        """Per channel: (start hour, end hour, allowed weekdays) in the customer's time zone."""
-        self.ensure_one()
-        weekdays = self._dunning_working_weekdays()
-        start, end = int(self.dunning_business_hour_start), round(self.dunning_business_hour_end)
-        return {
-            "email": (start, end, weekdays),
-            "letter": (start, end, weekdays),
-            "call": (max(start, 9), min(end, 17), weekdays),
-        }
     dunning_payment_check_user_id = fields.Many2one(
         "res.users", string="Payment Checker",
         help="Accountant who checks the payments customers say they made; "

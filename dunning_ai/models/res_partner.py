@@ -1,16 +1,12 @@
-from datetime import datetime
+import json
 
-import pytz
-from markupsafe import Markup
-
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.fields import Domain
-from odoo.tools import SQL, format_amount, format_date, format_datetime
 
-from ..core.talking_points import DEFAULT_BUSINESS_HOURS, build_talking_points
+from ..core import vocabulary
+from ..core.vocabulary import PENDING_STATES
 from .dunning_policy_stage import CHANNELS
-from .mail_activity import TRIGGER_ACTIVITY_TYPES
 
 SEGMENTS = [
     ("new", "New"),
@@ -19,6 +15,7 @@ SEGMENTS = [
     ("habitual", "Habitually Late"),
     ("high_risk", "High Risk"),
 ]
+assert tuple(key for key, _label in SEGMENTS) == vocabulary.SEGMENTS
 
 
 class ResPartner(models.Model):
@@ -66,340 +63,101 @@ class ResPartner(models.Model):
     dunning_optout_email = fields.Boolean(string="No Email Reminders", copy=False)
     dunning_optout_letter = fields.Boolean(string="No Letters", copy=False)
     dunning_optout_call = fields.Boolean(string="No Phone Calls", copy=False)
-
-    def _dunning_channel_availability(self):
-        """Whether each channel can reach each customer: ``{partner_id: {channel: (ok, reason)}}``.
-
-        Channel addons extend it with ``super()``. A customer marked do-not-contact has no channel.
-        """
-        if not self:
-            return {}
-        self.flush_model()
-        self.env["mail.blacklist"].flush_model()
-        self.env.cr.execute(SQL(
-            """
-            SELECT p.id, p.dunning_do_not_contact, p.dunning_optout_email, p.dunning_optout_letter,
-                   p.dunning_optout_call, p.email_normalized,
-                   EXISTS (SELECT 1 FROM mail_blacklist bl
-                            WHERE bl.email = p.email_normalized AND bl.active),
-                   p.street IS NOT NULL AND p.street != '' AND p.country_id IS NOT NULL
-                       AND COALESCE(p.city, p.zip, '') != '',
-                   COALESCE(p.phone, '') != '', p.dunning_phone_invalid
-              FROM res_partner p WHERE p.id = ANY(%s)
-            """,
-            self.ids,
-        ))
-        rows = self.env.cr.fetchall()
-        result = {}
-        for pid, dnc, no_email, no_letter, no_call, email, blacklisted, address, phone, phone_invalid in rows:
-            blocked = dnc and self.env._("do not contact")
-            result[pid] = {
-                "email": (False, blocked) if blocked else
-                (False, self.env._("opted out of email")) if no_email else
-                (False, self.env._("no valid email address")) if not email else
-                (False, self.env._("email address blacklisted")) if blacklisted else
-                (True, ""),
-                "letter": (False, blocked) if blocked else
-                (False, self.env._("opted out of letters")) if no_letter else
-                (False, self.env._("no complete postal address")) if not address else
-                (True, ""),
-                "call": (False, blocked) if blocked else
-                (False, self.env._("opted out of calls")) if no_call else
-                (False, self.env._("no phone number")) if not phone else
-                (False, self.env._("phone number marked wrong by a collector")) if phone_invalid else
-                (True, ""),
-            }
-        return result
-
     dunning_phone_invalid = fields.Boolean(
         string="Phone Number Invalid", copy=False,
         help="Set when the number on file does not reach the customer: "
         "no call is planned until the number is fixed.",
     )
 
+    # Collections records of the customer (smart buttons)
     dunning_activity_count = fields.Integer(
         string="Collection Activities", compute="_compute_dunning_activity_count",
         groups="dunning_ai.group_dunning_collector",
     )
+    dunning_action_count = fields.Integer(
+        string="Reminders", compute="_compute_dunning_action_count", groups="dunning_ai.group_dunning_user")
+    dunning_promise_ids = fields.One2many("dunning.promise", "partner_id", string="Promises to Pay")
+    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises",
+                                           groups="dunning_ai.group_dunning_user")
+
+    # Smart buttons: one count and one window helper -------------------------
+
+    @api.model
+    def _dunning_counts(self, model, domain, groupby):
+        """``{id: count}`` of ``model``'s records matching ``domain`` per ``groupby``, in one query."""
+        return {getattr(key, "id", key): count for key, count in model._read_group(domain, [groupby], ["__count"])}
+
+    def _dunning_window(self, xmlid, domain, context=None):
+        """The window action ``xmlid`` narrowed to ``domain``."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = domain
+        action["context"] = context or {}
+        return action
 
     def _compute_dunning_activity_count(self):
-        groups = self.env["mail.activity"].sudo()._read_group(
-            [("res_model", "=", "res.partner"), ("res_id", "in", self.ids), ("dunning_trigger", "!=", False),
-             ("dunning_company_id", "in", self.env.companies.ids)],
-            ["res_id"], ["__count"],
-        )
-        counts = dict(groups)
+        counts = self._dunning_counts(self.env["mail.activity"].sudo(), [
+            ("res_model", "=", "res.partner"), ("res_id", "in", self.ids), ("dunning_trigger", "!=", False),
+            ("dunning_company_id", "in", self.env.companies.ids)], "res_id")
         for partner in self:
             partner.dunning_activity_count = counts.get(partner.id, 0)
+
+    def _compute_dunning_action_count(self):
+        counts = self._dunning_counts(
+            self.env["dunning.action"], [("partner_id", "in", self.commercial_partner_id.ids)], "partner_id")
+        for partner in self:
+            partner.dunning_action_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def _compute_dunning_promise_count(self):
+        counts = self._dunning_counts(self.env["dunning.promise"], [("partner_id", "in", self.ids)], "partner_id")
+        for partner in self:
+            partner.dunning_promise_count = counts.get(partner.id, 0)
 
     def action_open_dunning_worklist(self):
         """The worklist rows of this customer, whoever they are assigned to."""
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("dunning_ai.dunning_worklist_action")
-        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
-        action["context"] = {}
-        return action
+        return self._dunning_window(
+            "dunning_ai.dunning_worklist_action", [("partner_id", "=", self.commercial_partner_id.id)])
+
+    def action_open_dunning_actions(self):
+        """Smart button: what the suite decided for this customer, and why (the actions' reasons)."""
+        self.ensure_one()
+        return self._dunning_window(
+            "dunning_ai.dunning_action_action", [("partner_id", "=", self.commercial_partner_id.id)])
+
+    def _dunning_promise_window(self, domain):
+        """Window action listing the promises matching ``domain``."""
+        return self._dunning_window("dunning_ai.dunning_promise_action", domain,
+                                    {"default_partner_id": self[:1].commercial_partner_id.id})
+
+    def action_view_dunning_promises(self):
+        """Smart button: the customer's promises to pay."""
+        self.ensure_one()
+        return self._dunning_promise_window([("partner_id", "=", self.commercial_partner_id.id)])
+
+    def action_dunning_privacy_export(self):
+        """Download the customer's data as a JSON file that only its author can read again."""
+        self.ensure_one()
+        if not self.env.user.has_group("dunning_ai.group_dunning_manager"):
+            raise AccessError(self.env._("Only collection managers can export a customer's collection data."))
+        data = self.env["dunning.privacy"]._export(self)
+        # linked to no record: an attachment on the customer would be readable by every employee
+        attachment = self.env["ir.attachment"].create({
+            "name": f"dunning-data-{self.commercial_partner_id.id}-{fields.Date.today()}.json",
+            "raw": json.dumps(data, indent=2, ensure_ascii=False, default=str).encode(),
+            "mimetype": "application/json",
+        })
+        # the export itself is logged on the customer (the manager may not edit contacts)
+        self.commercial_partner_id.sudo().message_post(
+            body=self.env._("Personal data export of the collections suite by %s.", self.env.user.name),
+            subtype_xmlid="mail.mt_note")
+        return {"type": "ir.actions.act_url", "target": "self",
+                "url": f"/web/content/{attachment.id}?download=true"}
 
     # Escalation to collectors -------------------------------------------------
 
     def _dunning_escalate(self, trigger, note=None, moves=None, action=None):
-        """Hand these customers to a collector for ``trigger``.
-
-        Keeps exactly one open activity of the trigger's type per customer and company:
-        a later escalation while it is open appends its reason to it instead of opening
-        another. Each escalation is recorded with its reason in the activity's note and on
-        the action's chatter (when one is given), never on the customer's chatter that every
-        employee reads. Returns the open activities concerned.
-        """
-        if trigger not in TRIGGER_ACTIVITY_TYPES:
-            raise UserError(self.env._("Unknown escalation reason: %s", trigger))
-        moves = moves or self.env["account.move"]
-        company = (action and action.company_id) or moves.company_id[:1] or self.env.company
-        activity_type = self.env.ref(TRIGGER_ACTIVITY_TYPES[trigger])
-        partners = self.commercial_partner_id
-        Activity = self.env["mail.activity"].sudo()
-        existing = Activity.search([
-            ("res_model", "=", "res.partner"),
-            ("res_id", "in", partners.ids),
-            ("activity_type_id", "=", activity_type.id),
-            ("dunning_company_id", "=", company.id),
-        ], order="id")
-        open_by_partner = {}
-        for activity in existing:
-            open_by_partner.setdefault(activity.res_id, activity)
-        assignees = partners.filtered(lambda p: p.id not in open_by_partner)._dunning_assignees(trigger, company)
-        label = dict(Activity._fields["dunning_trigger"]._description_selection(self.env))[trigger]
-        reason = Markup("<p><b>%s</b>%s</p>") % (label, Markup(": %s") % note if note else "")
-        result = Activity.browse()
-        for partner in partners:
-            activity = open_by_partner.get(partner.id)
-            if activity:
-                activity.note = (activity.note or Markup()) + reason
-                message = self.env._("Escalated again (%(reason)s); the open activity assigned to %(user)s "
-                                     "was updated.", reason=label, user=activity.user_id.name)
-            else:
-                user, basis = assignees[partner.id]
-                points = partner.with_context(lang=user.lang or self.env.lang)._dunning_talking_points_html(
-                    company, trigger, moves.filtered(lambda m, p=partner: m.commercial_partner_id == p))
-                activity = partner.sudo().activity_schedule(
-                    activity_type_id=activity_type.id,
-                    date_deadline=activity_type._get_date_deadline(),
-                    summary=label,
-                    note=reason + points,
-                    user_id=user.id,
-                    dunning_trigger=trigger,
-                    dunning_company_id=company.id,
-                )
-                message = self.env._("Escalated to %(user)s (%(basis)s): %(reason)s.",
-                                     user=user.name, basis=basis, reason=label)
-            # the trail stays with the collections records (the activity's note, the action's
-            # chatter), not on the customer's chatter that every employee reads
-            activity.note = (activity.note or Markup()) + Markup("<p><i>%s</i></p>") % message
-            if action and action.partner_id.commercial_partner_id == partner:
-                body = Markup("<p>%s</p>") % message
-                if note:
-                    body += Markup("<p>%s</p>") % note
-                action.sudo().activity_id = activity
-                action.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
-            result |= activity
-        return result
-
-    def _dunning_assignees(self, trigger, company):
-        """``{partner_id: (user, basis)}``: who takes a new activity, and why.
-
-        The customer's own collector first; a payment check goes to the company's
-        payment checker or payment-check team; otherwise the company's collections
-        team, least loaded member first; last, a collections manager.
-        """
-        result = {}
-        pending = self.env["res.partner"]
-        for partner in self:
-            collector = partner.dunning_collector_id
-            if trigger != "paid_claim" and collector.active and company in collector.company_ids:
-                result[partner.id] = (collector, self.env._("customer's collector"))
-            else:
-                pending |= partner
-        if not pending:
-            return result
-        Team = self.env["dunning.team"].sudo()
-        if trigger == "paid_claim":
-            checker = company.dunning_payment_check_user_id
-            if checker:
-                result.update({p.id: (checker, self.env._("payment checker")) for p in pending})
-                return result
-            team = Team._dunning_team_for(company, "accounting") or Team._dunning_team_for(company)
-        else:
-            team = Team._dunning_team_for(company)
-        if team:
-            basis = self.env._("team %s, least loaded", team.name)
-            users = team._assign(len(pending))
-            if users:
-                result.update({p.id: (user, basis) for p, user in zip(pending, users, strict=True)})
-                return result
-        fallback = self._dunning_fallback_user(company)
-        result.update({p.id: (fallback, self.env._("no collector or team set")) for p in pending})
-        return result
-
-    def _dunning_fallback_user(self, company):
-        """A collections manager of the company, or the current user if none is found."""
-        managers = self.env.ref("dunning_ai.group_dunning_manager").sudo().all_user_ids.filtered(
-            lambda user: not user.share and company in user.company_ids and user.id != self.env.ref("base.user_root").id
-        )
-        if self.env.user in managers or not managers:
-            return self.env.user
-        return managers.sorted("id")[0]
-
-    # Talking points -----------------------------------------------------------
-
-    def _dunning_talking_points(self, company, trigger=None):
-        """Gather the facts of this customer's case and let the core build the talking points."""
-        self.ensure_one()
-        # scores are per company: read them as the company whose receivables are at stake
-        partner = self.commercial_partner_id.with_company(company)
-        invoices = self.env["account.move"].sudo().search([
-            ("partner_id", "child_of", partner.id),  # partner_id is indexed, commercial_partner_id is not
-            ("company_id", "=", company.id),
-            ("move_type", "=", "out_invoice"),
-            ("state", "=", "posted"),
-            ("payment_state", "in", ("not_paid", "partial")),
-        ], order="invoice_date_due, name")
-        promises = self.env["dunning.promise"].sudo().search([
-            ("partner_id", "=", partner.id), ("company_id", "=", company.id), ("state", "in", ("open", "broken")),
-        ], order="date desc", limit=10)
-        actions = self.env["dunning.action"].sudo().search([
-            ("partner_id", "=", partner.id), ("company_id", "=", company.id), ("state", "=", "done"),
-        ], order="executed_at desc, id desc", limit=5)
-        calls = self.env["mail.activity"].sudo().with_context(active_test=False).search([
-            ("res_model", "=", "res.partner"), ("res_id", "=", partner.id), ("active", "=", False),
-            ("dunning_company_id", "=", company.id), ("dunning_call_outcome", "!=", False),
-        ], order="write_date desc, id desc", limit=20)
-        tz_name = partner.tz or company.partner_id.tz or "UTC"
-        zone = pytz.timezone(tz_name)
-        reached_hours = [
-            pytz.utc.localize(call.write_date).astimezone(zone).hour
-            for call in calls if call.dunning_call_outcome not in ("not_reached", "wrong_contact")
-        ]
-        now = fields.Datetime.now()
-        points = build_talking_points(
-            today=fields.Date.context_today(self.with_context(tz=tz_name)),
-            now_utc=pytz.utc.localize(now),
-            invoices=[
-                (move.name, move.invoice_date_due, move.amount_residual_signed, move.dunning_disputed,
-                 move.dunning_late_probability)
-                for move in invoices
-            ],
-            segment=partner.dunning_segment,
-            risk_score=partner.dunning_risk_score,
-            broken_promises=len(promises.filtered(lambda p: p.state == "broken")),
-            open_promises=len(promises.filtered(lambda p: p.state == "open")),
-            trigger=trigger,
-            tz_name=tz_name,
-            business_hours=self._dunning_business_hours(company),
-            reached_call_hours=reached_hours,
-        )
-        return {
-            "partner": partner,
-            "company": company,
-            "points": points,
-            "promises": promises,
-            "contacts": self._dunning_last_contacts(actions, calls[:5]),
-            "tz_name": tz_name,
-        }
-
-    def _dunning_business_hours(self, company):
-        """The planner's call hours of the company, as ``(weekday, from, to)`` windows in local time."""
-        start, end, weekdays = company._dunning_channel_hours()["call"]
-        return [(day, start, end) for day in weekdays if end > start] or list(DEFAULT_BUSINESS_HOURS)
-
-    def _dunning_last_contacts(self, actions, calls):
-        """Reminders sent and calls made, the latest first: ``[(datetime, channel, outcome)]``."""
-        channels = dict(self.env["dunning.action"]._fields["channel"]._description_selection(self.env))
-        outcomes = dict(self.env["mail.activity"]._fields["dunning_call_outcome"]._description_selection(self.env))
-        has_outcome = "outcome" in actions._fields
-        contacts = [
-            (action.executed_at or action.planned_at or action.create_date, channels.get(action.channel, ""),
-             (has_outcome and action.outcome and str(action.outcome)) or action.reason or "")
-            for action in actions
-        ] + [
-            (call.write_date, channels["call"], " - ".join(filter(None, [
-                outcomes.get(call.dunning_call_outcome, ""), call.feedback or ""])))
-            for call in calls
-        ]
-        contacts.sort(key=lambda contact: contact[0] or datetime.min, reverse=True)
-        return contacts[:5]
-
-    def _dunning_talking_points_html(self, company, trigger=None, moves=None):
-        """Render the talking points as the HTML note of a collector's activity."""
-        self.ensure_one()
-        data = self._dunning_talking_points(company, trigger)
-        points = data["points"]
-        currency = company.currency_id
-        env = self.env
-        segments = dict(self._fields["dunning_segment"]._description_selection(env))
-        states = dict(env["dunning.promise"]._fields["state"]._description_selection(env))
-        concerned = set((moves or env["account.move"]).mapped("name"))
-        values = {
-            "invoices": [{
-                "name": fact.name,
-                "due": format_date(env, fact.due_date),
-                "days": fact.days_overdue,
-                "residual": format_amount(env, fact.residual, currency),
-                "disputed": fact.disputed,
-                "concerned": fact.name in concerned,
-            } for fact in points.invoices],
-            "total_due": format_amount(env, points.total_due, currency),
-            "total_overdue": format_amount(env, points.total_overdue, currency),
-            "oldest": points.oldest_days_overdue,
-            "segment": segments.get(data["partner"].dunning_segment) or env._("Not scored yet"),
-            "risk": round(data["partner"].dunning_risk_score),
-            "on_time": round(data["partner"].dunning_on_time_rate * 100),
-            "avg_late": round(data["partner"].dunning_avg_days_late, 1),
-            "contacts": [{
-                "date": format_datetime(env, when, tz=data["tz_name"], dt_format="short") if when else "",
-                "channel": channel,
-                "outcome": outcome,
-            } for when, channel, outcome in data["contacts"]],
-            "promises": [{
-                "date": format_date(env, promise.date),
-                "amount": format_amount(env, promise.amount, promise.currency_id or currency),
-                "state": states.get(promise.state),
-            } for promise in data["promises"]],
-            "approach": self._dunning_approach_label(points.approach),
-            "offer": self._dunning_offer_label(points, currency),
-            "call_at": points.call_at_utc and format_datetime(
-                env, points.call_at_utc.replace(tzinfo=None), tz=data["tz_name"], dt_format="EEEE d MMMM, HH:mm"),
-            "call_basis": {
-                "learned_hour": env._("the hour past calls reached this customer"),
-                "business_hours": env._("business hours"),
-            }.get(points.call_basis, ""),
-            "tz_name": data["tz_name"],
-        }
-        return env["ir.qweb"]._render("dunning_ai.dunning_talking_points", values)
-
-    def _dunning_approach_label(self, approach):
-        return {
-            "listen": self.env._("Listen first: understand what is disputed before asking for payment."),
-            "empathetic": self.env._("Be understanding: the customer reports difficulties; look for a workable plan."),
-            "verify": self.env._("Verify: ask for the payment date, amount and reference, then check the bank."),
-            "firm": self.env._("Be firm: state the overdue amount and ask for a committed payment date."),
-            "confirm": self.env._("Confirm the promise already made and its date."),
-            "friendly": self.env._("Be friendly: the delay is probably an oversight."),
-        }.get(approach, "")
-
-    def _dunning_offer_label(self, points, currency):
-        if points.offer == "payment_plan":
-            return self.env._("Offer a plan of %(count)s monthly instalments of %(amount)s.",
-                     count=points.offer_instalments,
-                     amount=format_amount(self.env, points.offer_instalment_amount, currency))
-        return {
-            "review_dispute": self.env._("Offer to review the disputed invoices; reminders stay suspended meanwhile."),
-            "proof_of_payment": self.env._("Ask for a proof of payment (date, amount, bank reference)."),
-            "partial_now": self.env._("Ask for a partial payment today before any new promise."),
-            "confirm_promise": self.env._("Confirm the promised date and amount."),
-            "full_payment_date": self.env._("Agree on a date for full payment."),
-            "payment_link": self.env._("Send the payment link again."),
-            "check_process": self.env._("Check who handles invoices and how they are approved."),
-        }.get(points.offer, "")
+        """Hand these customers to a collector for ``trigger`` (see ``dunning.escalation._escalate``)."""
+        return self.env["dunning.escalation"]._escalate(self, trigger, note=note, moves=moves, action=action)
 
     def _dunning_open_domain(self):
         """Domain of this customer's open collection activities."""
@@ -408,17 +166,29 @@ class ResPartner(models.Model):
             ("res_id", "in", self.commercial_partner_id.ids),
             ("dunning_trigger", "!=", False),
         ])
-    # Promises and replies (messages)
-    dunning_promise_ids = fields.One2many("dunning.promise", "partner_id", string="Promises to Pay")
-    dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises",
-                                           groups="dunning_ai.group_dunning_user")
 
-    def _compute_dunning_promise_count(self):
-        counts = dict(self.env["dunning.promise"]._read_group(
-            [("partner_id", "in", self.ids)], ["partner_id"], ["__count"],
-        ))
-        for partner in self:
-            partner.dunning_promise_count = counts.get(partner, 0)
+    # Pauses and promises: what the customer said holds the reminders --------
+
+    def _dunning_pause_until(self, date):
+        """Pause reminders to these customers until ``date``: a pause is extended, never shortened.
+
+        The one pause rule of the suite, on the customer whose field the planner reads:
+        promises, replies (out of office) and logged calls all pause through it.
+        Returns whether a pause moved.
+        """
+        later = self.commercial_partner_id.filtered(
+            lambda p: not p.dunning_pause_until or p.dunning_pause_until < date)
+        later.write({"dunning_pause_until": date})
+        return bool(later)
+
+    def _dunning_pending_actions(self, before):
+        """These customers' actions not sent yet and planned before ``before`` (a datetime):
+        what a pause postpones or a promise cancels."""
+        return self.env["dunning.action"].search([
+            ("partner_id", "in", self.commercial_partner_id.ids),
+            ("state", "in", PENDING_STATES),
+            ("planned_at", "<", before),
+        ])
 
     def _dunning_open_promises(self):
         """Open promises of these customers whose date has not passed: they pause reminders."""
@@ -428,25 +198,13 @@ class ResPartner(models.Model):
             ("date", ">=", fields.Date.context_today(self)),
         ], order="date desc")
 
-    def _dunning_promise_window(self, domain):
-        """Window action listing the promises matching ``domain``."""
-        action = self.env["ir.actions.act_window"]._for_xml_id("dunning_ai.dunning_promise_action")
-        action["domain"] = domain
-        action["context"] = {"default_partner_id": self[:1].commercial_partner_id.id}
-        return action
-
-    def action_view_dunning_promises(self):
-        """Smart button: the customer's promises to pay."""
-        self.ensure_one()
-        return self._dunning_promise_window([("partner_id", "=", self.commercial_partner_id.id)])
-
     def _message_post_after_hook(self, message, msg_vals):
-        """Classify an incoming reply to a dunning email and act on it."""
+        """Classify an incoming reply to a dunning email and act on it (``dunning.reply``)."""
         result = super()._message_post_after_hook(message, msg_vals)
         if message.message_type == "email" and message.parent_id and not self.env.context.get("dunning_no_reply"):
             action = self.env["dunning.action"].sudo().search(
                 [("mail_message_id", "in", (message.parent_id | message.parent_id.parent_id).ids)], limit=1,
             )
             if action:
-                action._dunning_process_reply(message)
+                self.env["dunning.reply"]._process(action, message)
         return result

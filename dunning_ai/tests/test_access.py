@@ -129,7 +129,7 @@ class TestDunningAccess(DunningCommon):
     def test_customer_chatter_shows_no_reasons_to_other_employees(self):
         """What was decided and why stays on the action and the activity, not on the customer."""
         reason = "Second reminder: the customer pays late; firm tone."
-        self.action._dunning_log_sent()
+        self.env["dunning.executor"]._log_sent(self.action)
         activity = self.customer._dunning_escalate("final_stage", note="Pays 20 days late", action=self.action)
         Message = self.env["mail.message"]
         for profile in ("portal", "employee"):

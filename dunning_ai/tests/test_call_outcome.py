@@ -53,7 +53,7 @@ class TestCallOutcome(DunningCollectorsCommon):
         self._log(outcome="wrong_contact", wrong_contact_action="phone_invalid")
         self.assertTrue(self.customer.dunning_phone_invalid)
         self.assertFalse(self.customer.dunning_optout_call)
-        available, reason = self.customer._dunning_channel_availability()[self.customer.id]["call"]
+        available, reason = self.env["dunning.channel"]._availability_all(self.customer)[self.customer.id]["call"]
         self.assertFalse(available)
         self.assertIn("wrong", reason)
         fix = self._open_activities(self.customer, "dunning_ai.mail_activity_type_dunning_followup")
@@ -62,7 +62,8 @@ class TestCallOutcome(DunningCollectorsCommon):
     def test_opt_out_of_calls(self):
         self._log(outcome="wrong_contact", wrong_contact_action="optout")
         self.assertTrue(self.customer.dunning_optout_call)
-        self.assertEqual(self.customer._dunning_channel_availability()[self.customer.id]["call"][0], False)
+        availability = self.env["dunning.channel"]._availability_all(self.customer)[self.customer.id]
+        self.assertEqual(availability["call"][0], False)
         self.assertFalse(self._open_activities(self.customer))
 
     def test_not_reached_schedules_a_callback(self):
@@ -86,6 +87,7 @@ class TestCallOutcome(DunningCollectorsCommon):
         self.customer.dunning_pause_until = later
         self._log(outcome="promise", promise_date=self.today + timedelta(days=3), promise_amount=100.0)
         self.assertEqual(self.customer.dunning_pause_until, later)
+        self.assertNotIn("Reminders paused", self.call.feedback, "the call says no pause it did not make")
 
     def test_bad_input_is_refused(self):
         with self.assertRaises(UserError):
@@ -131,7 +133,7 @@ class TestCallOutcome(DunningCollectorsCommon):
         self.assertEqual(self.customer.dunning_pause_until, follow_up_on)
 
     def _planned_for_customer(self):
-        actions = self.env["dunning.action"]._dunning_plan_company()
+        actions = self.env["dunning.planner"]._plan_company()
         return actions.filtered(lambda action: action.partner_id == self.customer)
 
     def test_planner_waits_for_the_promise_then_resumes(self):

@@ -6,7 +6,8 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
-from ..core.planner import SEGMENTS
+from ..core.reasons import REASON_KEYS
+from ..core.vocabulary import SEGMENTS
 from .common import DunningCommon
 
 
@@ -41,7 +42,7 @@ class DunningEngineCommon(DunningCommon):
 
     def _plan(self, when):
         with freeze_time(when):
-            return self.Action._dunning_plan_company()
+            return self.env["dunning.planner"]._plan_company()
 
     def _execute(self, when):
         with freeze_time(when), self.enter_registry_test_mode():
@@ -104,11 +105,11 @@ class TestDunningPlanner(DunningEngineCommon):
         self._history(settled, 16, 40, 0)  # answers at 16:00; nothing due today, so not in the run
         newcomer = self._customer("Newcomer Co", dunning_segment="occasional")
         self._dunning_invoice(newcomer, 300.0, "2026-02-01", "2026-03-01")
-        priors = self.Action._dunning_fetch_priors(self.company, ["email"])
+        priors = self.env["dunning.planner"]._fetch_priors(self.company, ["email"])
         occasional = SEGMENTS.index("occasional")
-        self.assertEqual((priors["hour_group_t"][occasional, 16], priors["hour_group_s"][occasional, 16]), (40, 40))
-        self.assertEqual(priors["channel_group_s"][occasional, 0], 40)
-        self.assertEqual(priors["hour_group_t"].sum(), 40, "one count per reminder and learner")
+        self.assertEqual((priors.hour.trials[occasional, 16], priors.hour.successes[occasional, 16]), (40, 40))
+        self.assertEqual(priors.channel.successes[occasional, 0], 40)
+        self.assertEqual(priors.hour.trials.sum(), 40, "one count per reminder and learner")
         action = self._plan("2026-03-10 07:00:00")
         self.assertEqual(action.partner_id, newcomer)
         self.assertEqual(action.local_hour, 16, "learned from the segment's recorded outcomes")
@@ -262,6 +263,10 @@ class TestDunningPlanner(DunningEngineCommon):
         (actions - big_action).action_reject()
         self.assertEqual((actions - big_action).state, "cancelled")
 
+    def test_reason_catalogue_covers_the_core_reasons(self):
+        texts = self.env["dunning.planner"]._reason_texts()
+        self.assertEqual(set(texts), REASON_KEYS, "one translated sentence per reason the core gives")
+
     def test_low_confidence_waits_for_approval(self):
         self.company.dunning_confidence_threshold = 0.95
         customer = self._customer("Unknown Co")
@@ -337,7 +342,7 @@ class TestDunningExecutor(DunningEngineCommon):
         actions._dunning_ensure_access_tokens()
         move = actions[0].move_ids
         wizard_url = actions[0]._dunning_pay_url(move)
-        actions._dunning_prefetch_pay_urls()
+        self.env["dunning.channel.email"]._prefetch_pay_urls(actions)
         self.assertEqual(self.env.cr.cache.pop("dunning_pay_urls")[move.id], wizard_url)
         self._execute("2026-03-20 10:00:00")
         for action in actions:
@@ -369,8 +374,8 @@ class TestDunningExecutor(DunningEngineCommon):
         actions = self._plan("2026-03-10 07:00:00")
         self.assertEqual(len(actions), 5)
         with freeze_time("2026-03-20 10:00:00"):
-            first_batch = self.Action._dunning_lock_due_batch(2)
-            first_batch._dunning_execute()
+            Executor = self.env["dunning.executor"]
+            Executor._execute(Executor._lock_batch(Executor._due_sql(), 2))
         # the worker dies here; the next run picks up the rest
         self._execute("2026-03-20 10:05:00")
         self.assertEqual(set(actions.mapped("state")), {"done"})
@@ -388,7 +393,7 @@ class TestDunningExecutor(DunningEngineCommon):
         executed = action.executed_at
         self._dunning_pay(invoice, 400.0, (executed + timedelta(days=3)).date())
         with freeze_time(executed + timedelta(days=4)):
-            done = self.Action._cron_dunning_outcome()
+            done = self.env["dunning.executor"]._cron_outcome()
         self.assertIn(action, done)
         self.assertEqual((action.outcome, action.paid_within_days), ("paid", 3))
 
@@ -397,7 +402,7 @@ class TestDunningExecutor(DunningEngineCommon):
         self._dunning_invoice(customer, 400.0, "2026-02-01", "2026-03-01")
         with freeze_time("2026-03-10 09:00:00"), self.enter_registry_test_mode(), \
                 self.registry.cursor() as cr:
-            summary = self.env(cr=cr)["dunning.action"]._dunning_run_cycle()
+            summary = self.env(cr=cr)["dunning.executor"]._run_cycle()
         self.assertEqual(summary["planned"], 1)
         self.assertEqual(sum(summary["by_channel"].values()), 1)
 
@@ -440,10 +445,16 @@ class TestDunningConfiguration(DunningEngineCommon):
             self.env.company.dunning_business_hour_end = 6.0
 
     def test_channel_contract(self):
-        availability = self.customer._dunning_channel_availability()[self.customer.id]
+        channels = self.env["dunning.channel"]
+        availability = channels._availability_all(self.customer)[self.customer.id]
         self.assertTrue(availability["email"][0])
         self.assertFalse(availability["letter"][0])
         # channel addons (dunning_ai_sms) add their own keys next to the core's
-        self.assertLessEqual({"email", "letter", "call"}, set(self.company._dunning_channel_costs()))
-        self.assertEqual(self.company._dunning_channel_hours()["call"][:2], (9, 17))
+        self.assertLessEqual({"email", "letter", "call"}, set(channels._costs(self.company)))
+        self.assertEqual(channels._hours_all(self.company)["call"][:2], (9, 17))
+        self.assertEqual(channels._handover_key(), "call")
+        inputs = channels._planner_inputs()
+        self.assertEqual(inputs["channels"][:3], ["email", "letter", "call"])
+        self.assertEqual((inputs["prior"][:3], inputs["intensity"][:3]), ([0.3, 0.35, 0.5], [0.0, 0.25, 0.45]))
+        self.assertEqual(inputs["handover"], 2)
         self.assertEqual(self.stages[-1]._dunning_allowed_channels()[:3], ["email", "letter", "call"])

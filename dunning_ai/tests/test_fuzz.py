@@ -40,7 +40,7 @@ class TestDunningFuzz(DunningEngineCommon):
     def test_full_cycle_on_odd_data(self):
         Partner = self.env["res.partner"]
         for company in (self.env.company, self.company_2):
-            Partner.with_company(company)._dunning_score_company(company)
+            self.env["dunning.scoring"].with_company(company)._score_company(company)
         with freeze_time("2026-03-10 07:00:00"), self.enter_registry_test_mode():
             self.env.ref("dunning_ai.ir_cron_dunning_plan").method_direct_trigger()
         self.env.invalidate_all()

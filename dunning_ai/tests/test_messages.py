@@ -22,7 +22,7 @@ from odoo.addons.base.models.ir_actions_report import _wkhtml
 from odoo.addons.payment import utils as payment_utils
 
 from ..core import intent as core_intent
-from ..models import dunning_action_message
+from ..models import dunning_reply
 from .common import DunningCommon
 
 TODAY = "2026-11-23"
@@ -55,7 +55,8 @@ class DunningMessagesCommon(DunningCommon):
 
     def _render(self, action=None, **kwargs):
         with freeze_time(TODAY):
-            return (action or self.action)._dunning_render_email(**kwargs)
+            action = action or self.action
+            return action.env["dunning.channel.email"]._render_email(action, **kwargs)
 
     def _post_reminder(self, action=None):
         """What the executor does: post the rendered email on the customer's chatter."""
@@ -321,7 +322,7 @@ class TestDunningReplies(DunningMessagesCommon):
         self.assertEqual(promise.state, "broken")
         self.assertTrue(self._activities("broken_promise"))
         with freeze_time("2026-12-05"):
-            self.assertTrue(later._dunning_render_email(record_reason=False)["body"])
+            self.assertTrue(self.env["dunning.channel.email"]._render_email(later, record_reason=False)["body"])
 
     def test_kept_promise(self):
         with freeze_time(TODAY):
@@ -547,7 +548,7 @@ class TestDunningExecutorEmail(DunningMessagesCommon):
     def test_executor_sends_the_edited_email_with_the_statement(self):
         self.action.write({"subject_override": "About your invoices", "body_override": "<p>Edited body</p>"})
         with freeze_time(TODAY):
-            self.action._dunning_send_email()
+            self.env["dunning.channel.email"]._send_one(self.action)
         message = self.action.mail_message_id
         self.assertEqual(message.model, "res.partner")
         self.assertEqual(message.subject, "About your invoices")
@@ -559,7 +560,7 @@ class TestDunningExecutorEmail(DunningMessagesCommon):
     def test_executor_renders_the_template_when_not_edited(self):
         self.customer.lang = "de_DE"
         with freeze_time(TODAY):
-            self.action._dunning_send_email()
+            self.env["dunning.channel.email"]._send_one(self.action)
         message = self.action.mail_message_id
         self.assertIn("Zahlungserinnerung", message.subject)
         self.assertIn("1.234,56\xa0€", html.unescape(str(message.body)))  # stored with &nbsp;
@@ -604,7 +605,7 @@ class TestDunningStatementPdf(StatementPdfCommon):
 
     def test_reminder_email_carries_the_statement_pdf(self):
         with self.allow_pdf_render():
-            self.pdf_action._dunning_send_email()
+            self.pdf_action.env["dunning.channel.email"]._send_one(self.pdf_action)
         statement = self.action.mail_message_id.attachment_ids
         self.assertEqual(len(statement), 1)
         self.assertEqual(statement.mimetype, "application/pdf")
@@ -613,11 +614,11 @@ class TestDunningStatementPdf(StatementPdfCommon):
 
     def test_letter_prints_the_statement(self):
         self.action.channel = "letter"
-        report, res_ids = self.action._dunning_letter_report()
+        report, res_ids = self.env["dunning.channel.letter"]._report(self.action)
         self.assertEqual(report, self.env.ref("dunning_ai.action_report_dunning_statement"))
         self.assertEqual(res_ids, self.action.ids)
         with self.allow_pdf_render():
-            self.pdf_action._dunning_send_letter()
+            self.pdf_action.env["dunning.channel.letter"]._send(self.pdf_action)
         letter = self.action.letter_attachment_id
         # on the action, readable by Collections users only, not on the customer
         self.assertEqual((letter.res_model, letter.res_id), ("dunning.action", self.action.id))
@@ -657,7 +658,7 @@ class TestDunningStatementPrintedAhead(StatementPdfCommon):
 
     def test_statement_printed_ahead_goes_out_as_printed(self):
         with freeze_time(TODAY), self.allow_pdf_render():
-            self.assertEqual(self.pdf_action._dunning_prepare_statements(), self.action)
+            self.assertEqual(self.pdf_action.env["dunning.statement"]._prepare(self.pdf_action), self.action)
             ahead = self.action.statement_attachment_ids
             self.assertEqual(len(ahead), 1)
             self.assertEqual((ahead.res_model, ahead.res_id), ("dunning.action", self.action.id))
@@ -665,7 +666,7 @@ class TestDunningStatementPrintedAhead(StatementPdfCommon):
             printed = ahead.raw
             self.assertStatementPdf(printed)
             with self._count_prints() as runs:
-                self.pdf_action._dunning_execute()
+                self.pdf_action.env["dunning.executor"]._execute(self.pdf_action)
         self.assertEqual(runs, [], "the statement printed ahead is printed again")
         self.assertEqual(self.action.state, "done")
         statement = self.action.mail_message_id.attachment_ids
@@ -675,11 +676,11 @@ class TestDunningStatementPrintedAhead(StatementPdfCommon):
 
     def test_statement_printed_again_when_the_account_changed(self):
         with freeze_time(TODAY), self.allow_pdf_render():
-            self.pdf_action._dunning_prepare_statements()
+            self.pdf_action.env["dunning.statement"]._prepare(self.pdf_action)
             self.assertIn(self.inv_usd.name, pdf_text(self.action.statement_attachment_ids.raw))
             self.inv_usd.dunning_disputed = True  # disputed after printing: out of the reminder
             with self._count_prints() as runs:
-                self.pdf_action._dunning_execute()
+                self.pdf_action.env["dunning.executor"]._execute(self.pdf_action)
         self.assertEqual(runs, [1])
         self.assertEqual(self.action.state, "done")
         text = pdf_text(self.action.mail_message_id.attachment_ids.raw)
@@ -688,9 +689,9 @@ class TestDunningStatementPrintedAhead(StatementPdfCommon):
 
     def test_statement_printed_again_on_another_day(self):
         with freeze_time(TODAY), self.allow_pdf_render():
-            self.pdf_action._dunning_prepare_statements()
+            self.pdf_action.env["dunning.statement"]._prepare(self.pdf_action)
         with freeze_time("2026-11-24 08:00:00"), self.allow_pdf_render(), self._count_prints() as runs:
-            self.pdf_action._dunning_execute()
+            self.pdf_action.env["dunning.executor"]._execute(self.pdf_action)
         self.assertEqual(runs, [1], "a statement of the day before went out")
         self.assertEqual(len(self.action.mail_message_id.attachment_ids), 1)
 
@@ -698,7 +699,7 @@ class TestDunningStatementPrintedAhead(StatementPdfCommon):
         second, invoice = self._second_action()
         actions = self.pdf_action | second
         with freeze_time(TODAY), self.allow_pdf_render(), self._count_prints() as runs:
-            self.assertEqual(actions._dunning_prepare_statements(), self.action | second)
+            self.assertEqual(actions.env["dunning.statement"]._prepare(actions), self.action | second)
         # a wkhtmltopdf built on patched Qt takes several documents; Debian's takes one per run
         self.assertEqual(runs, [2] if _wkhtml().is_patched_qt else [1, 1])
         first_text = pdf_text(self.action.statement_attachment_ids.raw)
@@ -720,10 +721,10 @@ class TestDunningStatementPrintedAhead(StatementPdfCommon):
             self.registry.cursor() as cr,
         ):
             env = self.env(cr=cr, context=dict(self.env.context, force_report_rendering=True))
-            prepared = env["dunning.action"]._cron_dunning_prepare_statements()
+            prepared = env["dunning.statement"]._cron_prepare()
             self.assertEqual(prepared.ids, self.action.ids)
             # printed once a day: the next run leaves it alone
-            self.assertFalse(env["dunning.action"]._cron_dunning_prepare_statements())
+            self.assertFalse(env["dunning.statement"]._cron_prepare())
         self.env.invalidate_all()
         self.assertTrue(self.action.statement_attachment_ids)
         self.assertFalse((later | third).statement_attachment_ids)
@@ -739,7 +740,7 @@ class TestDunningNoPdfEngine(DunningMessagesCommon):
         second = self.action.copy({"partner_id": other.id, "move_ids": [Command.set(invoice.ids)]})
         (self.action | second).write({"state": "scheduled", "planned_at": "2026-11-23 08:00:00"})
         Report = type(self.env["ir.actions.report"])
-        logger = "odoo.addons.dunning_ai.models.dunning_action_message"
+        logger = "odoo.addons.dunning_ai.models.dunning_executor"
         with (
             patch.object(Report, "get_wkhtmltopdf_state", lambda self: "install"),
             freeze_time("2026-11-23 10:00:00"),
@@ -748,7 +749,7 @@ class TestDunningNoPdfEngine(DunningMessagesCommon):
             self.assertLogs(logger, logging.WARNING) as logs,
         ):
             env = self.env(cr=cr, context=dict(self.env.context, force_report_rendering=True))
-            done = env["dunning.action"]._cron_dunning_execute(batch_size=1)
+            done = env["dunning.executor"]._cron_execute(batch_size=1)
         self.env.invalidate_all()
         self.assertEqual(done.ids, (self.action | second).ids)
         self.assertEqual((self.action | second).mapped("state"), ["done", "done"])
@@ -760,31 +761,31 @@ class TestDunningNoPdfEngine(DunningMessagesCommon):
 
 @tagged("post_install", "-at_install")
 class TestDunningIntentModelStore(DunningCommon):
-    LOGGER = "odoo.addons.dunning_ai.models.dunning_action_message"
+    LOGGER = "odoo.addons.dunning_ai.models.dunning_reply"
 
     def _stored(self):
-        return self.env["dunning.action"]._dunning_intent_attachments(core_intent.fingerprint())
+        return self.env["dunning.reply"]._intent_attachments(core_intent.fingerprint())
 
     def test_model_stored_at_install_and_loaded_once_per_worker(self):
         stored = self._stored()
         self.assertEqual(len(stored), 1)
-        Action = self.env["dunning.action"]
+        Reply = self.env["dunning.reply"]
         with (
-            patch.dict(dunning_action_message._INTENT_MODELS, clear=True),
+            patch.dict(dunning_reply._INTENT_MODELS, clear=True),
             patch.object(core_intent, "train", side_effect=AssertionError("retrained")),
         ):
-            model = Action._dunning_intent_model()
-            self.assertIs(Action._dunning_intent_model(), model)
+            model = Reply._intent_model()
+            self.assertIs(Reply._intent_model(), model)
         self.assertEqual(core_intent.classify("We will pay invoice INV/1 on 15/12/2026.", model)[0], "promise_to_pay")
 
     def test_corrupt_or_missing_model_is_retrained_and_logged(self):
-        Action = self.env["dunning.action"]
+        Reply = self.env["dunning.reply"]
         self._stored().raw = b"not a model"
         with (
-            patch.dict(dunning_action_message._INTENT_MODELS, clear=True),
+            patch.dict(dunning_reply._INTENT_MODELS, clear=True),
             self.assertLogs(self.LOGGER, logging.WARNING) as logs,
         ):
-            model = Action._dunning_intent_model()
+            model = Reply._intent_model()
         self.assertIn("cannot be read", logs.output[0])
         stored = self._stored()
         self.assertEqual(len(stored), 1)
@@ -792,19 +793,19 @@ class TestDunningIntentModelStore(DunningCommon):
 
         stored.unlink()
         with (
-            patch.dict(dunning_action_message._INTENT_MODELS, clear=True),
+            patch.dict(dunning_reply._INTENT_MODELS, clear=True),
             self.assertLogs(self.LOGGER, logging.INFO) as logs,
         ):
-            Action._dunning_intent_model()
+            Reply._intent_model()
         self.assertIn("No stored reply-intent model", logs.output[0])
         self.assertEqual(len(self._stored()), 1)
 
     def test_a_new_dataset_or_version_replaces_the_stored_model(self):
         old = self._stored()
         with (
-            patch.dict(dunning_action_message._INTENT_MODELS, clear=True),
+            patch.dict(dunning_reply._INTENT_MODELS, clear=True),
             patch.object(core_intent, "fingerprint", return_value="0123456789abcdef"),
         ):
-            self.env["dunning.action"]._dunning_intent_model()
+            self.env["dunning.reply"]._intent_model()
             self.assertTrue(self._stored())
         self.assertFalse(old.exists())

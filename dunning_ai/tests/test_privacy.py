@@ -31,7 +31,7 @@ class TestDunningPrivacy(DunningEngineCommon):
         customer, action = self._sent_reminder("Export Co")
         reply = self._reply(customer, action, "Sorry, we will pay on 15/04/2026.")
         customer._dunning_escalate("hardship", note="Lost a large client")
-        data = customer._dunning_privacy_export()
+        data = self.env["dunning.privacy"]._export(customer)
         json.dumps(data, default=str)  # the document must be serialisable as is
         self.assertEqual(data["customer"]["id"], customer.id)
         self.assertEqual(data["scores"][0]["company"], self.company.name)
@@ -42,6 +42,7 @@ class TestDunningPrivacy(DunningEngineCommon):
         self.assertEqual(exported["state"], "done")
         self.assertTrue(exported["reason"])
         self.assertEqual(exported["model_version"], action.model_version)
+        self.assertIn("body_override", exported, "the email channel's fields are exported too")
         self.assertEqual([m["id"] for m in data["messages_sent"]], action.mail_message_id.ids)
         [exported_reply] = data["replies"]
         self.assertEqual(exported_reply["id"], reply.id)
@@ -52,7 +53,7 @@ class TestDunningPrivacy(DunningEngineCommon):
         self.assertIn("hardship", [a["trigger"] for a in data["activities"]])
         # the run after the reply skipped the customer (its promise): the export says so
         self._plan("2026-03-22 07:00:00")
-        self.assertEqual([s["reason"] for s in customer._dunning_privacy_export()["skips"]], ["promise"])
+        self.assertEqual([s["reason"] for s in self.env["dunning.privacy"]._export(customer)["skips"]], ["promise"])
 
     def test_export_button_downloads_a_json_attachment(self):
         customer, _action = self._sent_reminder("Button Co")
@@ -73,13 +74,15 @@ class TestDunningPrivacy(DunningEngineCommon):
         self.assertEqual(recent.state, "done")
         self.company.dunning_retention_months = 0
         with freeze_time("2026-10-01"):
-            self.assertEqual(self.Action._cron_dunning_retention(), 0, "0 months keeps everything")
+            self.assertEqual(self.env["dunning.retention"]._cron_retention(), 0, "0 months keeps everything")
+        old.write({"subject_override": "Edited subject", "body_override": "<p>Edited body</p>"})
         self.company.dunning_retention_months = 6
         with freeze_time("2026-10-01"), self.enter_registry_test_mode():
             self.env.ref("dunning_ai.ir_cron_dunning_retention").method_direct_trigger()
         self.env.invalidate_all()
         self.assertTrue(old.anonymised)
         self.assertFalse(old.reason)
+        self.assertFalse(old.subject_override or old.body_override, "what the email channel stored goes too")
         self.assertFalse(old.mail_message_id.body)
         self.assertFalse(old_reply.body)
         self.assertFalse(old_reply.dunning_intent)
@@ -90,7 +93,7 @@ class TestDunningPrivacy(DunningEngineCommon):
         self.assertFalse(recent.anonymised)
         self.assertTrue(recent.reason)
         self.assertTrue(recent.mail_message_id.body)
-        exported = {a["id"]: a for a in old_customer._dunning_privacy_export()["actions"]}
+        exported = {a["id"]: a for a in self.env["dunning.privacy"]._export(old_customer)["actions"]}
         self.assertFalse(exported[old.id]["reason"])
 
     def test_do_not_contact_stops_planner_and_executor(self):

@@ -31,6 +31,7 @@ class TestDunningScores(DunningCommon):
         super().setUpClass()
         cls.company = cls.env.company
         cls.Partner = cls.env["res.partner"]
+        cls.Scoring = cls.env["dunning.scoring"]
 
     def _receivables(self, moves):
         return moves.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
@@ -64,7 +65,7 @@ class TestDunningScores(DunningCommon):
         bill = self._dunning_invoice(self.customer, 800.0, "2026-02-01", move_type="in_invoice")
         draft = self._dunning_invoice(self.customer, 800.0, "2026-02-01", post=False)
 
-        history = self.Partner._dunning_history(self.company)
+        history = self.Scoring._history(self.company)
         self.assertEqual(set(history.move_id.tolist()), {inv_a.id, inv_b.id, inv_c.id})
         for excluded in (inv_d, cancelled, zero, bill, draft):
             self.assertNotIn(excluded.id, history.move_id)
@@ -79,7 +80,7 @@ class TestDunningScores(DunningCommon):
         self.assertEqual(sorted(history.refund_date.tolist()), [day("2026-01-25"), day("2026-02-03")])
 
         with freeze_time(TODAY):
-            stats = self.Partner._dunning_score_company(self.company, retrain=True)
+            stats = self.Scoring._score_company(self.company, retrain=True)
         self.assertEqual(stats["kind"], "prior")
         customer = self.customer.with_company(self.company)
         self.assertEqual(customer.dunning_on_time_rate, 0.0)  # 20 and 16 days late
@@ -95,7 +96,7 @@ class TestDunningScores(DunningCommon):
         invoice = self._dunning_invoice(self.customer, 1200.0, "2026-01-01", "2026-01-31", currency=eur)
         self._dunning_pay(invoice, 1200.0, "2026-03-01", currency_id=eur.id)
         self.assertEqual(invoice.payment_state, "paid")
-        history = self.Partner._dunning_history(self.company)
+        history = self.Scoring._history(self.company)
         row = self._history_row(history, invoice)
         # 1200 EUR at 2 EUR per unit; the exchange difference entry is not a payment.
         self.assertEqual(row["amount"], 600.0)
@@ -110,10 +111,10 @@ class TestDunningScores(DunningCommon):
         self.env["account.payment.register"].with_company(company_2).with_context(
             active_model="account.move", active_ids=on_time.ids,
         ).create({"amount": 100.0, "payment_date": "2026-01-20"})._create_payments()
-        self.assertEqual(self.Partner._dunning_history(company_2).move_id.tolist(), [on_time.id])
+        self.assertEqual(self.Scoring._history(company_2).move_id.tolist(), [on_time.id])
         with freeze_time(TODAY):
-            self.Partner._dunning_score_company(self.company, retrain=True)
-            self.Partner._dunning_score_company(company_2, retrain=True)
+            self.Scoring._score_company(self.company, retrain=True)
+            self.Scoring._score_company(company_2, retrain=True)
         self.assertEqual(self.customer.with_company(self.company).dunning_on_time_rate, 0.0)
         self.assertEqual(self.customer.with_company(company_2).dunning_on_time_rate, 1.0)
         self.assertGreater(self.customer.with_company(self.company).dunning_risk_score,
@@ -129,9 +130,9 @@ class TestDunningScores(DunningCommon):
         archived.action_archive()
         empty = self.setup_other_company(name="Dunning Empty")["company"]
         with freeze_time(TODAY):
-            stats = self.Partner._dunning_score_company(empty, retrain=True)
-            self.Partner._dunning_score_company(self.company, retrain=True)
-            partial = self.Partner._dunning_score_company(self.company, partner_ids=nobody.ids)
+            stats = self.Scoring._score_company(empty, retrain=True)
+            self.Scoring._score_company(self.company, retrain=True)
+            partial = self.Scoring._score_company(self.company, partner_ids=nobody.ids)
         self.assertEqual((stats["invoices"], stats["partners"], stats["kind"]), (0, 0, "prior"))
         model = self.env["dunning.model"]._dunning_active(empty)
         self.assertEqual((model.kind, model.sample_count, model.version), ("prior", 0, 1))
@@ -168,7 +169,7 @@ class TestDunningScores(DunningCommon):
         open_bad = self._dunning_invoice(bad, 150.0, "2026-05-20", "2026-06-19")
         open_good = self._dunning_invoice(good, 150.0, "2026-05-20", "2026-06-19")
         with freeze_time(TODAY):
-            stats = self.Partner._dunning_score_company(self.company, retrain=True)
+            stats = self.Scoring._score_company(self.company, retrain=True)
         self.assertEqual(stats["kind"], "model")
         model = self.env["dunning.model"]._dunning_active(self.company)
         self.assertEqual((model.kind, model.state, model.sample_count), ("model", "active", 28))
@@ -185,7 +186,7 @@ class TestDunningScores(DunningCommon):
 
         # Retraining archives the previous version.
         with freeze_time(TODAY):
-            self.Partner._dunning_score_company(self.company, retrain=True)
+            self.Scoring._score_company(self.company, retrain=True)
         self.assertEqual(model.state, "archived")
         model = self.env["dunning.model"]._dunning_active(self.company)
         self.assertEqual(model.version, 2)
@@ -194,7 +195,7 @@ class TestDunningScores(DunningCommon):
         model.attachment_id.raw = b"not a pickle"
         dunning_model._MODEL_CACHE.clear()
         with freeze_time(TODAY), self.assertLogs("odoo.addons.dunning_ai.models.dunning_model", "WARNING"):
-            stats = self.Partner._dunning_score_company(self.company)
+            stats = self.Scoring._score_company(self.company)
         self.assertEqual(stats["kind"], "prior")
         self.assertIn("could not be loaded", bad.with_company(self.company).dunning_explanation)
         model.attachment_id.raw = pickle.dumps({"not": "a model"})
@@ -228,7 +229,7 @@ class TestDunningScores(DunningCommon):
         self.assertTrue(invoice.dunning_predicted_payment_date)
 
     def test_explanation_is_translated_text(self):
-        texts = self.Partner._dunning_explanation_texts([[
+        texts = self.Scoring._explanation_texts([[
             {"key": "on_time_rate", "params": {"value": 0.5, "baseline": 0.9, "direction": "up", "impact": 0.2}},
             {"key": "amount_vs_usual", "params": {"value": 0.6931, "baseline": 0.0, "direction": "up", "impact": 0.1}},
         ], []])
@@ -256,12 +257,12 @@ class TestDunningScores(DunningCommon):
         self.assertFalse(payment.move_id)
         self.assertIn(invoice.payment_state, ("in_payment", "paid"))
         self.assertFalse(self._receivables(invoice).matched_credit_ids)
-        row = self._history_row(self.Partner._dunning_history(self.company), invoice)
+        row = self._history_row(self.Scoring._history(self.company), invoice)
         self.assertEqual((row["settle"], row["residual"], row["partials"]), (day("2026-02-12"), 0.0, 0))
         # a cancelled payment no longer settles it: the invoice is open again
         payment.action_cancel()
         self.assertEqual(invoice.payment_state, "not_paid")
-        row = self._history_row(self.Partner._dunning_history(self.company), invoice)
+        row = self._history_row(self.Scoring._history(self.company), invoice)
         self.assertEqual((row["settle"], row["residual"]), (NEVER, 400.0))
 
     def test_reminders_before_paying_and_disputes_counted(self):
@@ -283,7 +284,7 @@ class TestDunningScores(DunningCommon):
         self._dunning_pay(reminded, 300.0, "2026-02-25")
         self._dunning_pay(disputed, 200.0, "2026-02-15")
         disputed.dunning_disputed = True
-        history = self.Partner._dunning_history(self.company)
+        history = self.Scoring._history(self.company)
         rows = {mid: i for i, mid in enumerate(history.move_id)}
         self.assertEqual(history.reminders[rows[reminded.id]], 3)
         self.assertEqual(history.reminders[rows[disputed.id]], 0)
@@ -377,12 +378,12 @@ class TestDunningScores(DunningCommon):
         start = datetime.date(2023, 1, 1)
         today = start + datetime.timedelta(days=900)
         self._insert_portfolio(generated, start)
-        stats = self.Partner._dunning_score_company(self.company, retrain=True, today=today)
+        stats = self.Scoring._score_company(self.company, retrain=True, today=today)
         self.assertEqual(stats["kind"], "model")
         self.assertEqual(stats["invoices"], len(generated))
         model = self.env["dunning.model"]._dunning_active(self.company)
         # the same rows and time-ordered split, ranked by each customer's plain late rate
-        history = self.Partner._dunning_history(self.company)
+        history = self.Scoring._history(self.company)
         X, y, _days, _dates, _has = training_rows(FeatureBuilder(history, grace_days=3), day(today.isoformat()))
         cut = int(len(y) * 0.8)
         self.assertEqual((model.train_rows, model.test_rows), (cut, len(y) - cut))
@@ -415,8 +416,8 @@ class TestDunningScores(DunningCommon):
             return real_score(history, model, today, partners=partners, **kwargs)
 
         rescore = self.env.ref("dunning_ai.ir_cron_dunning_rescore")
-        with patch("odoo.addons.dunning_ai.models.res_partner_score.score", score), freeze_time(TODAY), \
-                self.assertLogs("odoo.addons.dunning_ai.models.res_partner_score", "WARNING") as logs, \
+        with patch("odoo.addons.dunning_ai.models.dunning_scoring.score", score), freeze_time(TODAY), \
+                self.assertLogs("odoo.addons.dunning_ai.models.dunning_scoring", "WARNING") as logs, \
                 self.enter_registry_test_mode():
             rescore.method_direct_trigger()
         for partner in others:
@@ -433,5 +434,5 @@ class TestDunningScores(DunningCommon):
         late = self._dunning_invoice(self.customer, 100.0, "2026-01-01", "2026-01-31")
         self._dunning_pay(late, 100.0, "2026-03-31")
         with freeze_time(TODAY):
-            self.Partner._dunning_score_company(self.company)
+            self.Scoring._score_company(self.company)
         self.assertEqual(invoice.dunning_predicted_payment_date, datetime.date(9999, 12, 31))

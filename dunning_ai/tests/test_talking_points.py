@@ -39,7 +39,7 @@ class TestTalkingPoints(DunningCollectorsCommon):
         self.assertIn("Listen first", note)
 
     def test_best_time_learned_from_reached_calls(self):
-        data = self.customer._dunning_talking_points(self.company, "final_stage")
+        data = self.env["dunning.escalation"]._talking_points(self.customer, self.company, "final_stage")
         self.assertEqual(data["points"].call_basis, "business_hours")
         for _i in range(2):
             activity = self.customer._dunning_escalate("final_stage")
@@ -51,6 +51,6 @@ class TestTalkingPoints(DunningCollectorsCommon):
             self.env.cr.execute("UPDATE mail_activity SET write_date = %s WHERE id = %s",
                                 ("2026-01-06 13:05:00", activity.id))
         self.env["mail.activity"].invalidate_model(["write_date"])
-        points = self.customer._dunning_talking_points(self.company, "final_stage")["points"]
+        points = self.env["dunning.escalation"]._talking_points(self.customer, self.company, "final_stage")["points"]
         self.assertEqual(points.call_basis, "learned_hour")
         self.assertEqual(points.call_at_local.hour, 14)

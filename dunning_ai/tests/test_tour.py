@@ -20,7 +20,7 @@ class TestDunningTour(DunningCommon, HttpCase):
         cls.invoice = cls._dunning_invoice(
             cls.customer, 4200.0, today - timedelta(days=75), today - timedelta(days=45)
         )
-        cls.env["res.partner"]._dunning_score_company(cls.env.company)  # the explanation the tour reads
+        cls.env["dunning.scoring"]._score_company(cls.env.company)  # the explanation the tour reads
         cls.policy = cls.env["dunning.policy"].create({
             "name": "Tour policy",
             "stage_ids": [fields.Command.create({"name": "Firm reminder", "day_offset": 30, "tone": "firm"})],

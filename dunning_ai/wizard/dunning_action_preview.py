@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..core.vocabulary import AWAITING_APPROVAL
+
 
 class DunningActionPreview(models.TransientModel):
     """Show the email of a planned action exactly as it will be sent, and let the user edit it."""
@@ -25,7 +27,7 @@ class DunningActionPreview(models.TransientModel):
         if not action:
             return values
         try:
-            rendered = action._dunning_render_email(record_reason=False)
+            rendered = self.env["dunning.channel.email"]._render_email(action, record_reason=False)
         except UserError as error:
             values["error"] = str(error)
             return values
@@ -47,7 +49,7 @@ class DunningActionPreview(models.TransientModel):
     @api.depends("action_id.state", "error")
     def _compute_can_approve(self):
         for wizard in self:
-            wizard.can_approve = not wizard.error and wizard.action_id.state in ("draft", "to_approve")
+            wizard.can_approve = not wizard.error and wizard.action_id.state in AWAITING_APPROVAL
 
     def _save_overrides(self):
         """Keep the user's edits on the action, only where they differ from what was rendered."""

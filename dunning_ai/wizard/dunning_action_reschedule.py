@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..core.vocabulary import PENDING_STATES
+
 
 class DunningActionReschedule(models.TransientModel):
     """Move selected reminders to another time (from the approval queue or the log)."""
@@ -20,7 +22,7 @@ class DunningActionReschedule(models.TransientModel):
         return values
 
     def action_apply(self):
-        pending = self.action_ids.filtered(lambda a: a.state in ("draft", "to_approve", "scheduled"))
+        pending = self.action_ids.filtered(lambda a: a.state in PENDING_STATES)
         if not pending:
             raise UserError(self.env._("Only pending actions can be rescheduled."))
         pending.write({"planned_at": self.planned_at})

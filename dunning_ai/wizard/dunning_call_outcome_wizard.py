@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date
 
+from ..models import dunning_receivables
 from ..models.mail_activity import CALL_OUTCOMES
 
 NEXT_STEPS = [
@@ -60,13 +61,8 @@ class DunningCallOutcomeWizard(models.TransientModel):
     @api.depends("partner_id", "company_id")
     def _compute_open_move_ids(self):
         for wizard in self:
-            wizard.open_move_ids = self.env["account.move"].search([
-                ("partner_id", "child_of", wizard.partner_id.commercial_partner_id.id),
-                ("company_id", "=", wizard.company_id.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("payment_state", "in", ("not_paid", "partial")),
-            ])
+            wizard.open_move_ids = self.env["account.move"].search(
+                dunning_receivables.open_invoices_domain(wizard.partner_id, wizard.company_id))
 
     @api.onchange("outcome")
     def _onchange_outcome(self):
@@ -106,41 +102,53 @@ class DunningCallOutcomeWizard(models.TransientModel):
             self.activity_id.check_access("read")
         today = fields.Date.context_today(self)
         self._check_input(today)
-        partner_sudo = partner.sudo()
-        # a call logged from the customer closes the open call activity, or one made for it:
-        # what was said stays on the archived activity, out of the customer's chatter
+        trigger = self._ensure_call_activity(partner, today)
+        done = self._record_outcome(partner, today)
+        feedback = "\n".join(filter(None, [dict(self._fields["outcome"]._description_selection(self.env))[
+            self.outcome]] + done + [self.note or ""]))
+        self._close_call(partner, feedback)
+        # what follows: each escalation opens (or updates) the one activity of its type, once the
+        # call itself is closed
+        self._escalate_outcome(partner)
+        if self.next_step != "none":
+            self._schedule_next_step(partner.sudo(), Markup("<p>%s</p>") % feedback, trigger)
+        return {"type": "ir.actions.act_window_close"}
+
+    def _ensure_call_activity(self, partner, today):
+        """The activity the call is logged on; returns the trigger its follow-up keeps.
+
+        A call logged from the customer closes the open call activity, or one made for it:
+        what was said stays on the archived activity, out of the customer's chatter.
+        """
         if not self.activity_id:
             if self.company_id not in self.env.user.company_ids:
                 raise AccessError(self.env._("You cannot log calls for %s.", self.company_id.name))
             self.activity_id = self._open_call_activity(partner)
         trigger = self.activity_id.dunning_trigger or "final_stage"
         if not self.activity_id:
-            self.activity_id = partner_sudo.activity_schedule(
+            self.activity_id = partner.sudo().activity_schedule(
                 activity_type_id=self.env.ref(CALL_TYPE).id,
                 date_deadline=today,
                 user_id=self.env.user.id,
                 dunning_trigger="call_logged",
                 dunning_company_id=self.company_id.id,
             )
+        return trigger
+
+    def _record_outcome(self, partner, today):
+        """Write what the planner reads (a promise, a pause, a contact problem); returns it in words."""
+        partner_sudo = partner.sudo()
         done = []
         pause_until = None
         if self.outcome == "promise":
-            self.env["dunning.promise"].sudo().create({
-                "partner_id": partner.id,
-                "company_id": self.company_id.id,
-                "move_ids": self.move_ids.ids,
-                "date": self.promise_date,
-                "amount": self.promise_amount,
-                "source": "call",
-                "note": self.note,
-                "action_id": self._linked_actions()[:1].id,
-            })
+            self.env["dunning.reply"]._record_promise(
+                partner, self.company_id, self.promise_date, self.promise_amount, self.move_ids, "call",
+                note=self.note, action=self._linked_actions()[:1])
             pause_until = self.promise_date
             done.append(self.env._("Promise recorded: %(amount)s by %(date)s.",
-                          amount=format_amount(self.env, self.promise_amount, self.currency_id),
-                          date=format_date(self.env, self.promise_date)))
+                                   amount=format_amount(self.env, self.promise_amount, self.currency_id),
+                                   date=format_date(self.env, self.promise_date)))
         elif self.outcome == "dispute":
-            self.move_ids.sudo().dunning_disputed = True
             done.append(self.env._(
                 "Disputed invoices, left out of reminders: %s.", ", ".join(self.move_ids.mapped("name"))))
         elif self.outcome == "hardship":
@@ -155,12 +163,12 @@ class DunningCallOutcomeWizard(models.TransientModel):
                 done.append(self.env._("The phone number on file is wrong: calls stop until it is fixed."))
         if self.next_step != "none":
             pause_until = max(pause_until or self.next_date, self.next_date)
-        if pause_until and (not partner.dunning_pause_until or partner.dunning_pause_until < pause_until):
-            partner_sudo.dunning_pause_until = pause_until
+        if pause_until and partner_sudo._dunning_pause_until(pause_until):
             done.append(self.env._("Reminders paused until %s.", format_date(self.env, pause_until)))
+        return done
 
-        feedback = "\n".join(filter(None, [dict(self._fields["outcome"]._description_selection(self.env))[
-            self.outcome]] + done + [self.note or ""]))
+    def _close_call(self, partner, feedback):
+        """Mark the call activity done with what was said, and tell the actions it was about."""
         activity = self.activity_id.sudo()
         actions = self._linked_actions() or self._latest_action(partner)
         activity.dunning_call_outcome = self.outcome
@@ -170,16 +178,15 @@ class DunningCallOutcomeWizard(models.TransientModel):
         for action in actions.sudo():
             action.message_post(body=Markup("<p>%s</p>") % feedback, subtype_xmlid="mail.mt_note")
 
-        # what follows: each escalation opens (or updates) the one activity of its type
+    def _escalate_outcome(self, partner):
+        """The collector's next task: the dispute review, the payment plan, or a working number."""
+        reply = self.env["dunning.reply"]
         if self.outcome == "dispute":
-            partner._dunning_escalate("dispute", note=self.note, moves=self.move_ids)
+            reply._record_dispute(partner, self.move_ids, self.note)
         elif self.outcome == "hardship":
-            partner._dunning_escalate("hardship", note=self.hardship_plan or self.note, moves=self.move_ids)
+            reply._record_hardship(partner, self.hardship_plan or self.note, moves=self.move_ids)
         elif self.outcome == "wrong_contact" and self.wrong_contact_action == "phone_invalid":
             partner._dunning_escalate("no_channel", note=self.env._("Find a working phone number."))
-        if self.next_step != "none":
-            self._schedule_next_step(partner_sudo, Markup("<p>%s</p>") % feedback, trigger)
-        return {"type": "ir.actions.act_window_close"}
 
     def _schedule_next_step(self, partner_sudo, note, trigger):
         """The callback or follow-up on its date; an open one of that type is moved, not doubled."""

@@ -1,9 +1,12 @@
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.addons.dunning_ai.models.dunning_action import ACTION_STATES
-from odoo.addons.dunning_ai.models.dunning_policy_stage import CHANNELS, TONES
 from odoo.tools import SQL
 
 from .common import INVOICE_DEPENDS, partner_columns
+
+
+def _action_selection(name):
+    """The selection of ``dunning.action``'s field ``name``, channel addons' values included."""
+    return lambda self: self.env["dunning.action"]._fields[name]._description_selection(self.env)
 
 
 class DunningReportAction(models.Model):
@@ -27,9 +30,9 @@ class DunningReportAction(models.Model):
 
     action_id = fields.Many2one("dunning.action", readonly=True)
     stage_id = fields.Many2one("dunning.policy.stage", readonly=True)
-    tone = fields.Selection(TONES, readonly=True)
-    channel = fields.Selection(CHANNELS, readonly=True)
-    state = fields.Selection(ACTION_STATES, readonly=True)
+    tone = fields.Selection(selection=_action_selection("tone"), readonly=True)
+    channel = fields.Selection(selection=_action_selection("channel"), readonly=True)
+    state = fields.Selection(selection=_action_selection("state"), readonly=True)
     date = fields.Date(string="Action Date", readonly=True)
     send_hour = fields.Integer(string="Send Hour (customer time)", readonly=True, aggregator=None)
     is_automated = fields.Boolean(string="Automated", readonly=True)

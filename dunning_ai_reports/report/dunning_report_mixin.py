@@ -1,5 +1,4 @@
 from odoo import fields, models
-from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 
 from .common import INVOICE_DEPENDS
 
@@ -15,7 +14,8 @@ class DunningReportPartnerMixin(models.AbstractModel):
 
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    segment = fields.Selection(SEGMENTS, string="Payment Segment", readonly=True)
+    segment = fields.Selection(selection=lambda self: self.env["res.partner"]._fields["dunning_segment"]
+                               ._description_selection(self.env), string="Payment Segment", readonly=True)
     collector_id = fields.Many2one("res.users", readonly=True)
 
     _depends = {

@@ -2,7 +2,6 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 
@@ -110,12 +109,16 @@ class DunningDashboard(models.TransientModel):
         self.ensure_one()
         return bool(self.company_id and self.date_from and self.date_to and self.date_from <= self.date_to)
 
+    def _segment_labels(self):
+        """``{segment: label}`` of the customers' payment segment, as the breakdown names its rows."""
+        return dict(self.env["res.partner"]._fields["dunning_segment"].selection)
+
     def _prepare_line_vals(self):
         """One breakdown line per customer, segment or collector of the chosen period."""
         self.ensure_one()
         rows = self.env["dunning.kpi"]._dunning_period_kpis(
             self.company_id, self.date_from, self.date_to, groupby=self.group_by)
-        labels = dict(SEGMENTS)
+        labels = self._segment_labels()
         vals = []
         for row in rows:
             key = row.pop("key")
@@ -200,7 +203,7 @@ class DunningDashboard(models.TransientModel):
             self.company_id, week_start - timedelta(weeks=8), week_start + timedelta(weeks=8))
         segments = Kpi._dunning_period_kpis(*args, groupby="segment")
         for row in segments:
-            row["label"] = dict(SEGMENTS).get(row["key"]) or self.env._("Not scored")
+            row["label"] = self._segment_labels().get(row["key"]) or self.env._("Not scored")
         return {
             "effectiveness": effectiveness,
             "forecast": weeks,

@@ -1,5 +1,4 @@
 from odoo import fields, models
-from odoo.addons.dunning_ai.models.res_partner import SEGMENTS
 
 
 class DunningDashboardLine(models.TransientModel):
@@ -18,7 +17,8 @@ class DunningDashboardLine(models.TransientModel):
     currency_id = fields.Many2one(related="company_id.currency_id")
     name = fields.Char(string="Group", required=True)
     partner_id = fields.Many2one("res.partner", string="Customer")
-    segment = fields.Selection(SEGMENTS, string="Payment Segment")
+    segment = fields.Selection(selection=lambda self: self.env["res.partner"]._fields["dunning_segment"]
+                               ._description_selection(self.env), string="Payment Segment")
     collector_id = fields.Many2one("res.users")
     credit_sales = fields.Monetary()
     receivables_begin = fields.Monetary(string="Receivables at Start")

@@ -1,2 +1,2 @@
-"""Pure-Python helpers of the SMS channel (no ``odoo`` import): segment counting,
-opt-out keywords, quiet-hour windows and Babel formatting."""
+"""Pure-Python helpers of the SMS channel (no ORM): segment counting, opt-out keywords
+and GSM-7 friendly formatting on top of ``dunning_ai.core`` (Babel, time windows)."""

@@ -61,23 +61,6 @@ class ResCompany(models.Model):
                     "The SMS segment warning of %s must be at least one segment.", company.name
                 ))
 
-    def _dunning_channel_costs(self):
-        """Add the SMS cost to the costs of the other channels (channel plug-in contract)."""
-        costs = super()._dunning_channel_costs()
-        costs["sms"] = self.dunning_sms_cost
-        return costs
-
-    def _dunning_channel_hours(self):
-        """SMS hours narrow the email hours, never widen them (default 8:00-20:00, no Sunday)."""
-        hours = super()._dunning_channel_hours()
-        email_start, email_end, email_weekdays = hours.get("email", (0, 24, range(7)))
-        hours["sms"] = (
-            max(self.dunning_sms_hour_start, email_start),
-            min(self.dunning_sms_hour_end, email_end),
-            self._dunning_sms_weekdays() & frozenset(email_weekdays),
-        )
-        return hours
-
     def _dunning_sms_weekdays(self):
         self.ensure_one()
         weekdays = set(range(5))

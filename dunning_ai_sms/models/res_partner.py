@@ -130,13 +130,6 @@ class ResPartner(models.Model):
                 result[partner.id] = (bool(number), reason)
         return result
 
-    def _dunning_channel_availability(self):
-        """Add SMS to the channels of the other addons (channel plug-in contract)."""
-        result = super()._dunning_channel_availability()
-        for partner_id, availability in self._dunning_sms_availability().items():
-            result.setdefault(partner_id, {})["sms"] = availability
-        return result
-
     @api.model
     def _dunning_sms_inbound(self, number, body):
         """Honour an inbound SMS reply: a stop keyword opts the number out everywhere.
@@ -156,6 +149,6 @@ class ResPartner(models.Model):
         partners.write({"dunning_optout_sms": True})
         for partner in partners:
             partner.message_post(body=note, subtype_xmlid="mail.mt_note")
-        self.env["dunning.action"].sudo()._dunning_sms_cancel_for(sanitized, partners, note)
+        self.env["dunning.channel.sms"].sudo()._cancel_for(sanitized, partners, note)
         _logger.info("SMS opt-out of %s (%d partners)", sanitized, len(partners))
         return partners

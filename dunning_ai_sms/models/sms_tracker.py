@@ -22,16 +22,17 @@ class SmsTracker(models.Model):
             sms_state, failure_type=failure_type, failure_reason=failure_reason
         )
         if self.dunning_action_id:
-            self.dunning_action_id._dunning_sms_update_state(
-                SMS_TO_DUNNING_STATE[sms_state], failure_type=failure_type, failure_reason=failure_reason
+            self.env["dunning.channel.sms"]._update_state(
+                self.dunning_action_id, SMS_TO_DUNNING_STATE[sms_state],
+                failure_type=failure_type, failure_reason=failure_reason,
             )
         return result
 
     def _action_update_from_provider_error(self, provider_error):
         error_status, failure_type, failure_reason = super()._action_update_from_provider_error(provider_error)
         if self.dunning_action_id:
-            self.dunning_action_id._dunning_sms_update_state(
-                "bounced" if error_status == "bounce" else "error",
+            self.env["dunning.channel.sms"]._update_state(
+                self.dunning_action_id, "bounced" if error_status == "bounce" else "error",
                 failure_type=failure_type, failure_reason=failure_reason,
             )
         return error_status, failure_type, failure_reason

@@ -78,7 +78,7 @@ class DunningSmsCommon(DunningCommon):
     def _send_and_deliver(self, action, **gateway):
         """Queue the action's SMS, then let the sms queue cron hand it to the (mocked) provider."""
         with self.mockSMSGateway(**gateway):
-            queued = action._dunning_send_sms()
+            queued = self.env["dunning.channel.sms"]._queue(action)
             self._run_sms_queue()
         return queued
 

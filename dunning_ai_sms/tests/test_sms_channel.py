@@ -17,10 +17,10 @@ class TestSmsChannel(DunningSmsCommon):
         preferred = self.env["res.partner"]._fields["dunning_preferred_channel"]
         partner_channels = dict(preferred._description_selection(self.env))
         self.assertIn("sms", partner_channels)
-        availability = self.customer._dunning_channel_availability()
+        availability = self.env["dunning.channel"]._availability_all(self.customer)
         self.assertEqual(availability[self.customer.id]["sms"][0], True)
-        self.assertIn("sms", self.company._dunning_channel_costs())
-        self.assertIn("sms", self.company._dunning_channel_hours())
+        self.assertIn("sms", self.env["dunning.channel"]._costs(self.company))
+        self.assertIn("sms", self.env["dunning.channel"]._hours_all(self.company))
 
     def test_channel_costs_and_hours_come_from_settings(self):
         settings = self.env["res.config.settings"].create({
@@ -31,19 +31,19 @@ class TestSmsChannel(DunningSmsCommon):
             "dunning_sms_max_segments": 3,
         })
         settings.execute()
-        self.assertEqual(self.company._dunning_channel_costs()["sms"], 0.12)
+        self.assertEqual(self.env["dunning.channel"]._costs(self.company)["sms"], 0.12)
         # within the company's business hours (8:00-18:00, Monday to Friday)
-        self.assertEqual(self.company._dunning_channel_hours()["sms"], (9.0, 18, frozenset(range(5))))
+        self.assertEqual(self.env["dunning.channel"]._hours_all(self.company)["sms"], (9.0, 18, frozenset(range(5))))
         self.assertEqual(self.company.dunning_sms_max_segments, 3)
 
     def test_sms_hours_never_wider_than_email_hours(self):
         self.assertEqual(self.company._dunning_sms_weekdays(), frozenset(range(6)), "no Sunday by default")
         self.company.write({"dunning_business_hour_start": 6.0, "dunning_business_hour_end": 22.0})
-        hours = self.company._dunning_channel_hours()
+        hours = self.env["dunning.channel"]._hours_all(self.company)
         self.assertEqual(hours["sms"][:2], (8.0, 20.0), "SMS defaults: 8:00 to 20:00")
         self.assertEqual(hours["email"][:2], (6, 22))
         self.company.dunning_business_hour_end = 17.0
-        self.assertEqual(self.company._dunning_channel_hours()["sms"][:2], (8.0, 17))
+        self.assertEqual(self.env["dunning.channel"]._hours_all(self.company)["sms"][:2], (8.0, 17))
         self.assertLessEqual(hours["sms"][2], frozenset(hours["email"][2]))
 
     def test_numbers_validated_to_e164_preferring_sms_capable_numbers(self):
@@ -58,7 +58,7 @@ class TestSmsChannel(DunningSmsCommon):
             "name": "Local format", "phone": "0470 99 88 77", "country_id": self.env.ref("base.be").id,
         })
         partners = self.customer | landline | invalid | no_phone | local
-        availability = partners._dunning_channel_availability()
+        availability = self.env["dunning.channel"]._availability_all(partners)
         recipients = partners._dunning_sms_recipients()
         self.assertEqual(recipients[self.customer.id][:2], (self.customer, BE_MOBILE))
         self.assertEqual(recipients[local.id][1], "+32470998877")
@@ -80,7 +80,7 @@ class TestSmsChannel(DunningSmsCommon):
             self.env.invalidate_all()
             before = self.cr.sql_log_count
             # as the planner's cron: superuser, where a lost prefetch shows as one query per customer
-            availability = partners.sudo()._dunning_channel_availability()
+            availability = self.env["dunning.channel"].sudo()._availability_all(partners.sudo())
             self.assertTrue(all(value["sms"][0] for value in availability.values()))
             return self.cr.sql_log_count - before
 
@@ -104,7 +104,7 @@ class TestSmsChannel(DunningSmsCommon):
         # the accountant opted out: the company's landline is no fallback
         accountant.dunning_optout_sms = True
         self.assertEqual(
-            company._dunning_channel_availability()[company.id]["sms"],
+            self.env["dunning.channel"]._availability_all(company)[company.id]["sms"],
             (False, "Landline Ltd, Accountant opted out of SMS"),
         )
 
@@ -172,7 +172,7 @@ class TestSmsChannel(DunningSmsCommon):
         action = self._sms_action(self.customer, 100)
         self._dunning_pay(action.move_ids, 100, "2026-03-01")
         with freeze_time(TUESDAY_MORNING), self.mockSMSGateway(), self.assertRaises(UserError):
-            action._dunning_send_sms()
+            self.env["dunning.channel.sms"]._queue(action)
         self.assertFalse(self._new_sms)
         self.assertFalse(self._sms)
 
@@ -181,7 +181,7 @@ class TestSmsChannel(DunningSmsCommon):
         with freeze_time(TUESDAY_MORNING):
             self._send_and_deliver(action)
             with self.mockSMSGateway(), self.assertRaises(UserError):
-                action._dunning_send_sms()
+                self.env["dunning.channel.sms"]._queue(action)
             self.assertFalse(self._new_sms)
 
     def test_quiet_hours_shift_the_planned_time(self):
@@ -205,7 +205,7 @@ class TestSmsChannel(DunningSmsCommon):
         action = self._sms_action(self.customer)
         with freeze_time("2026-03-10 05:00:00"), self.mockSMSGateway(), \
                 self.assertRaisesRegex(UserError, "next allowed: 2026-03-10 07:00:00"):  # 06:00 in Brussels
-            action._dunning_send_sms()
+            self.env["dunning.channel.sms"]._queue(action)
         self.assertFalse(self._new_sms)
         self.company.write({"dunning_sms_hour_start": 5.5, "dunning_business_hour_start": 5.0})
         with freeze_time("2026-03-10 05:00:00"):

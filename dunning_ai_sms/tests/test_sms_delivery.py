@@ -10,7 +10,7 @@ class TestSmsDelivery(DunningSmsCommon):
     def test_queued_through_sms_sms_and_linked_to_the_action(self):
         action = self._sms_action(self.customer)
         with freeze_time(TUESDAY_MORNING), self.mockSMSGateway():
-            self.assertTrue(action._dunning_send_sms())
+            self.assertTrue(self.env["dunning.channel.sms"]._queue(action))
             self.assertEqual(action.sms_state, "queued")
             self.assertFalse(self._sms, "nothing leaves before the sms queue runs")
             self.assertSMSOutgoing(self.customer, BE_MOBILE, content="is overdue")

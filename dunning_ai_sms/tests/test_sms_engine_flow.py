@@ -25,7 +25,7 @@ class TestSmsEngineFlow(DunningSmsCommon):
 
     def _plan(self, when):
         with freeze_time(when):
-            return self.env["dunning.action"]._dunning_plan_company()
+            return self.env["dunning.planner"]._plan_company()
 
     def _execute(self, when):
         with freeze_time(when), self.enter_registry_test_mode():

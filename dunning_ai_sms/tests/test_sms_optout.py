@@ -13,7 +13,7 @@ class TestSmsOptout(DunningSmsCommon):
         self.env["phone.blacklist"].sudo().add("+49 151 23456789")
         self.customer_es.dunning_do_not_contact = True
         partners = self.customer | self.customer_fr | self.customer_de | self.customer_es
-        availability = partners._dunning_channel_availability()
+        availability = self.env["dunning.channel"]._availability_all(partners)
         self.assertTrue(availability[self.customer.id]["sms"][0])
         self.assertEqual(availability[self.customer_fr.id]["sms"], (False, "the customer opted out of SMS"))
         self.assertEqual(availability[self.customer_de.id]["sms"], (False, "+4915123456789 is on the phone blacklist"))
@@ -22,7 +22,7 @@ class TestSmsOptout(DunningSmsCommon):
             for partner in self.customer_fr | self.customer_de | self.customer_es:
                 action = self._sms_action(partner)
                 with self.assertRaises(UserError):
-                    action._dunning_send_sms()
+                    self.env["dunning.channel.sms"]._queue(action)
             self._run_sms_queue()
         self.assertFalse(self._new_sms)
         self.assertFalse(self._sms)
@@ -31,7 +31,7 @@ class TestSmsOptout(DunningSmsCommon):
         queued = self._sms_action(self.customer)
         planned = self._sms_action(self.customer, planned_at="2026-03-12 09:00:00")
         with freeze_time(TUESDAY_MORNING), self.mockSMSGateway():
-            queued._dunning_send_sms()
+            self.env["dunning.channel.sms"]._queue(queued)
             partners = self.env["res.partner"]._dunning_sms_inbound("0470 12 34 56", "Arrêt!")
             self._run_sms_queue()
         self.assertEqual(partners, self.customer)
@@ -42,7 +42,7 @@ class TestSmsOptout(DunningSmsCommon):
         self.assertEqual(queued.state, "cancelled")
         self.assertEqual(planned.state, "cancelled")
         self.assertIn("Opt-out by SMS reply", planned.reason)
-        self.assertFalse(self.customer._dunning_channel_availability()[self.customer.id]["sms"][0])
+        self.assertFalse(self.env["dunning.channel"]._availability_all(self.customer)[self.customer.id]["sms"][0])
 
     def test_stop_from_a_contact_opts_the_whole_customer_out(self):
         company = self.env["res.partner"].create({"name": "Acme", "is_company": True})
@@ -59,7 +59,7 @@ class TestSmsOptout(DunningSmsCommon):
         action = self._sms_action(self.customer)
         self.env["phone.blacklist"].sudo().add(BE_MOBILE)
         with freeze_time(TUESDAY_MORNING), self.mockSMSGateway(), self.assertRaisesRegex(UserError, "blacklist"):
-            action._dunning_send_sms()
+            self.env["dunning.channel.sms"]._queue(action)
         self.assertFalse(self._new_sms)
 
     def test_other_replies_change_nothing(self):

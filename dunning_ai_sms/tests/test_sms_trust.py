@@ -16,7 +16,7 @@ class TestSmsThroughTheExecutor(DunningSmsCommon):
             self._run_sms_queue()
 
     def test_executor_sends_a_due_sms_once(self):
-        # the SMS hook of _dunning_send_isolated must take the engine's (now, availability)
+        # the SMS channel's send takes the executor's batch like any other channel
         self.company.dunning_dry_run = False
         action = self._sms_action(self.customer, planned_at=TUESDAY_MORNING)
         self._execute(TUESDAY_MORNING)
@@ -38,3 +38,19 @@ class TestSmsThroughTheExecutor(DunningSmsCommon):
         self.assertIn("opted out of SMS", opted.error_message)
         self.assertFalse(self._new_sms)
         self.assertFalse(self.env["sms.sms"].search([("partner_id", "in", (self.customer | self.customer_fr).ids)]))
+
+    def test_sms_outside_its_hours_is_postponed_while_the_batch_goes_out(self):
+        """A late run: the SMS waits for its next slot; the emails of the same batch go out on
+        the fast path (no rollback of the batch, no sending one by one)."""
+        self.company.dunning_dry_run = False
+        sms = self._sms_action(self.customer, planned_at="2026-03-10 16:30:00")  # 17:30 in Brussels
+        emails = self._sms_action(self.customer_de, channel="email", planned_at="2026-03-10 16:30:00") \
+            | self._sms_action(self.customer_es, channel="email", planned_at="2026-03-10 16:30:00")
+        with self.assertNoLogs("odoo.addons.dunning_ai.models.dunning_executor", "WARNING"):
+            self._execute("2026-03-10 17:15:00")  # 18:15 in Brussels: after the SMS hours
+        self.assertEqual(emails.mapped("state"), ["done", "done"])
+        self.assertTrue(all(emails.mail_message_id))
+        self.assertEqual((sms.state, str(sms.planned_at)), ("scheduled", "2026-03-11 07:00:00"))
+        self.assertIn("SMS quiet hours at execution: postponed to 2026-03-11 07:00:00 UTC.", sms.reason)
+        self.assertFalse(sms.mail_message_id)
+        self.assertFalse(self._new_sms)

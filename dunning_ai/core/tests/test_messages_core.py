@@ -1,6 +1,6 @@
 from datetime import date
 
-from ..messages import format_amount, format_date, normalize_locale, personalise, statement_lines
+from ..messages import format_amount, format_date, money_formatter, normalize_locale, personalise, statement_lines
 
 
 def test_amounts_follow_the_reader_locale():
@@ -86,3 +86,11 @@ def test_discount_only_when_cheaper_than_waiting():
     )
     assert not safe.offer_discount
     assert any("not offered" in reason for reason in safe.reasons)
+
+
+def test_money_formatter_matches_babel():
+    for lang in ("en_US", "de_DE", "fr_FR", "xx_YY"):
+        money = money_formatter("EUR", 2, lang)
+        for amount in (0.0, 1234.56, -98765.4):
+            assert money(amount) == format_amount(amount, "EUR", lang)
+    assert money_formatter("JPY", 0, "en_US")(1234) == "¥1,234"

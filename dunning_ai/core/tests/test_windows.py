@@ -1,8 +1,19 @@
 from datetime import datetime
 
-from ..quiet_hours import next_allowed
+import numpy as np
+
+from ..windows import in_window, next_allowed
 
 WORKDAYS_AND_SATURDAY = frozenset(range(6))
+
+
+def test_in_window_plain_wrapping_and_float_hours():
+    hours = np.arange(24)
+    assert list(hours[in_window(hours, 8, 18)]) == list(range(8, 18))
+    assert list(hours[in_window(hours, 20, 8)]) == [*range(8), 20, 21, 22, 23]
+    assert list(hours[in_window(hours, 8.5, 17.5)]) == list(range(9, 18))
+    assert not in_window(hours, 9, 9).any()
+    assert in_window(8.75, 8.5, 9) and not in_window(9.0, 8.5, 9)
 
 
 def test_inside_window_is_unchanged():
