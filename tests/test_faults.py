@@ -72,7 +72,7 @@ def populate(env, say, groups, count):
     } for i, partner in enumerate(partners)])
     moves.action_post()
     # the harness proves delivery (once, none lost), not the statement: without it no
-    # wkhtmltopdf process per email (the statement PDF is tested in test_messages)
+    # wkhtmltopdf process per email (the statement PDF is tested in test_dunning_statement)
     env["mail.template"].search([("model", "=", "dunning.action")]).report_template_ids = False
     actions = env["dunning.planner"]._plan_company().filtered(lambda a: a.partner_id in partners)
     # the harness tests sending, not the choice of the hour

@@ -1,6 +1,7 @@
 from dataclasses import dataclass, field
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 @dataclass
@@ -38,9 +39,12 @@ class DunningChannel(models.AbstractModel):
 
     Per plug-in (set-wise; ``actions`` are ``dunning.action`` records of this channel):
 
-    - ``_availability(partners)`` -> ``{partner_id: (ok, why)}``, do-not-contact included;
+    - ``_availability_checks()`` -> ``[(SQL condition on the customer p, why)]`` that rule the
+      channel out, read for every channel in one query; or ``_availability(partners)`` ->
+      ``{partner_id: (ok, why)}`` for a channel SQL cannot describe (do-not-contact included);
     - ``_cost(company)`` -> float in the company currency;
-    - ``_hours(company)`` -> ``(start, end, weekdays)`` in the customer's time zone;
+    - ``_hours(company)`` -> ``(start, end, weekdays)``, float hours in the customer's time zone
+      (default: the company's business hours on its working days);
     - ``_planner_defaults()`` -> ``{"prior": float, "intensity": float}``;
     - ``_allowed_on(stage)`` -> whether ``stage`` allows the channel (its ``allow_<key>`` field);
     - ``_send(actions)`` -> ``SendResult(sent, postponed, failed)``. Sent actions are marked done
@@ -100,13 +104,46 @@ class DunningChannel(models.AbstractModel):
 
     @api.model
     def _availability_all(self, partners):
-        """Whether each channel can reach each customer: ``{partner_id: {key: (ok, why)}}``."""
+        """Whether each channel can reach each customer: ``{partner_id: {key: (ok, why)}}``.
+
+        The channels described by ``_availability_checks`` are read together, in one query;
+        the others answer through their own ``_availability``.
+        """
         result = {pid: {} for pid in partners.ids}
         if not partners:
             return result
-        for key, channel in self._channels().items():
-            for pid, availability in channel._availability(partners).items():
+        channels = self._channels()
+        checks = {key: channel._availability_checks() for key, channel in channels.items()}
+        by_checks = {key: rules for key, rules in checks.items() if rules is not None}
+        for pid, availability in self._availability_read(partners, by_checks).items():
+            result[pid].update(availability)
+        for key in channels.keys() - by_checks.keys():
+            for pid, availability in channels[key]._availability(partners).items():
                 result.setdefault(pid, {})[key] = availability
+        return result
+
+    @api.model
+    def _availability_read(self, partners, checks):
+        """``{partner_id: {key: (ok, why)}}`` for ``checks`` (``{key: [(condition, why)]}``) in one
+        query; a customer marked do-not-contact is reached by no channel."""
+        rules = [(key, SQL("p.dunning_do_not_contact"), self.env._("do not contact")) for key in checks]
+        for key, key_rules in checks.items():
+            rules += [(key, condition, why) for condition, why in key_rules]
+        partners.flush_model()
+        self.env["mail.blacklist"].flush_model()
+        self.env.cr.execute(SQL(
+            "SELECT p.id, %s FROM res_partner p WHERE p.id = ANY(%s)",
+            SQL(", ").join(SQL("COALESCE(%s, FALSE)", condition) for _key, condition, _why in rules),
+            partners.ids,
+        ))
+        result = {}
+        for pid, *blocked in self.env.cr.fetchall():
+            availability = result[pid] = {}
+            for (key, _condition, why), hit in zip(rules, blocked, strict=True):
+                if hit and key not in availability:
+                    availability[key] = (False, why)
+            for key in checks:
+                availability.setdefault(key, (True, ""))
         return result
 
     @api.model
@@ -157,8 +194,19 @@ class DunningChannel(models.AbstractModel):
     # ------------------------------------------------------------ plug-in defaults
 
     @api.model
+    def _availability_checks(self):
+        """``[(SQL condition on the customer ``p`` (res_partner) that rules the channel out, why)]``,
+        the first that holds gives the reason; do-not-contact comes first by itself. ``None``:
+        the plug-in answers ``_availability`` itself (a check SQL cannot express)."""
+        return None
+
+    @api.model
     def _availability(self, partners):
-        return dict.fromkeys(partners.ids, (False, ""))
+        checks = self._availability_checks()
+        if checks is None or not partners:
+            return dict.fromkeys(partners.ids, (False, ""))
+        return {pid: found[self._channel_key]
+                for pid, found in self._availability_read(partners, {self._channel_key: checks}).items()}
 
     @api.model
     def _cost(self, company):
@@ -166,7 +214,9 @@ class DunningChannel(models.AbstractModel):
 
     @api.model
     def _hours(self, company):
-        return (0, 24, frozenset(range(7)))
+        """The company's business hours (float hours) on its working weekdays."""
+        return (company.dunning_business_hour_start, company.dunning_business_hour_end,
+                frozenset(company._dunning_working_weekdays()))
 
     @api.model
     def _planner_defaults(self):

@@ -19,31 +19,17 @@ class DunningChannelCall(models.AbstractModel):
     _prior, _intensity = 0.5, 0.45
 
     @api.model
-    def _availability(self, partners):
-        if not partners:
-            return {}
-        partners.flush_model()
-        self.env.cr.execute(SQL(
-            """
-            SELECT p.id, p.dunning_do_not_contact, p.dunning_optout_call,
-                   COALESCE(p.phone, '') != '', p.dunning_phone_invalid
-              FROM res_partner p WHERE p.id = ANY(%s)
-            """,
-            partners.ids,
-        ))
-        return {
-            pid: (False, self.env._("do not contact")) if dnc else
-            (False, self.env._("opted out of calls")) if no_call else
-            (False, self.env._("no phone number")) if not phone else
-            (False, self.env._("phone number marked wrong by a collector")) if phone_invalid else
-            (True, "")
-            for pid, dnc, no_call, phone, phone_invalid in self.env.cr.fetchall()
-        }
+    def _availability_checks(self):
+        return [
+            (SQL("p.dunning_optout_call"), self.env._("opted out of calls")),
+            (SQL("COALESCE(p.phone, '') = ''"), self.env._("no phone number")),
+            (SQL("p.dunning_phone_invalid"), self.env._("phone number marked wrong by a collector")),
+        ]
 
     @api.model
     def _hours(self, company):
         """Business hours, within 9:00-17:00 (collectors' office hours)."""
-        start, end, weekdays = self.env["dunning.channel.email"]._hours(company)
+        start, end, weekdays = super()._hours(company)
         return (max(start, 9), min(end, 17), weekdays)
 
     @api.model

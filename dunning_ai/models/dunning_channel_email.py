@@ -33,34 +33,14 @@ class DunningChannelEmail(models.AbstractModel):
     _prior, _intensity = 0.3, 0.0
 
     @api.model
-    def _availability(self, partners):
-        if not partners:
-            return {}
-        partners.flush_model()
-        self.env["mail.blacklist"].flush_model()
-        self.env.cr.execute(SQL(
-            """
-            SELECT p.id, p.dunning_do_not_contact, p.dunning_optout_email, p.email_normalized,
-                   EXISTS (SELECT 1 FROM mail_blacklist bl
-                            WHERE bl.email = p.email_normalized AND bl.active)
-              FROM res_partner p WHERE p.id = ANY(%s)
-            """,
-            partners.ids,
-        ))
-        return {
-            pid: (False, self.env._("do not contact")) if dnc else
-            (False, self.env._("opted out of email")) if no_email else
-            (False, self.env._("no valid email address")) if not email else
-            (False, self.env._("email address blacklisted")) if blacklisted else
-            (True, "")
-            for pid, dnc, no_email, email, blacklisted in self.env.cr.fetchall()
-        }
-
-    @api.model
-    def _hours(self, company):
-        """The company's business hours (whole hours), on its working weekdays."""
-        return (int(company.dunning_business_hour_start), round(company.dunning_business_hour_end),
-                company._dunning_working_weekdays())
+    def _availability_checks(self):
+        return [
+            (SQL("p.dunning_optout_email"), self.env._("opted out of email")),
+            (SQL("COALESCE(p.email_normalized, '') = ''"), self.env._("no valid email address")),
+            (SQL("""EXISTS (SELECT 1 FROM mail_blacklist bl
+                             WHERE bl.email = p.email_normalized AND bl.active)"""),
+             self.env._("email address blacklisted")),
+        ]
 
     @api.model
     def _log_label(self):

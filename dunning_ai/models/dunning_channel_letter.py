@@ -18,30 +18,12 @@ class DunningChannelLetter(models.AbstractModel):
     _prior, _intensity = 0.35, 0.25
 
     @api.model
-    def _availability(self, partners):
-        if not partners:
-            return {}
-        partners.flush_model()
-        self.env.cr.execute(SQL(
-            """
-            SELECT p.id, p.dunning_do_not_contact, p.dunning_optout_letter,
-                   p.street IS NOT NULL AND p.street != '' AND p.country_id IS NOT NULL
-                       AND COALESCE(p.city, p.zip, '') != ''
-              FROM res_partner p WHERE p.id = ANY(%s)
-            """,
-            partners.ids,
-        ))
-        return {
-            pid: (False, self.env._("do not contact")) if dnc else
-            (False, self.env._("opted out of letters")) if no_letter else
-            (False, self.env._("no complete postal address")) if not address else
-            (True, "")
-            for pid, dnc, no_letter, address in self.env.cr.fetchall()
-        }
-
-    @api.model
-    def _hours(self, company):
-        return self.env["dunning.channel.email"]._hours(company)
+    def _availability_checks(self):
+        return [
+            (SQL("p.dunning_optout_letter"), self.env._("opted out of letters")),
+            (SQL("""NOT (p.street IS NOT NULL AND p.street != '' AND p.country_id IS NOT NULL
+                         AND COALESCE(p.city, p.zip, '') != '')"""), self.env._("no complete postal address")),
+        ]
 
     @api.model
     def _log_label(self):

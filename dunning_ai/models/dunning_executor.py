@@ -120,15 +120,16 @@ class DunningExecutor(models.AbstractModel):
                         result = channel._send(todo)
                         sent |= result.sent
                         failed.update(result.failed)
-            for action in actions.browse(list(failed)):
-                if self._send_isolated(action, availability[action.partner_id.id], error=failed[action.id]):
-                    sent |= action
         except Exception:  # noqa: BLE001 - the slow path below isolates the failing action
             _logger.warning("Dunning: an action of the batch failed, sending one by one", exc_info=True)
-            sent = actions.browse()
+            sent, failed = actions.browse(), {}
             for action in to_send:
                 if self._send_isolated(action, availability[action.partner_id.id]):
                     sent |= action
+        # refused by their channel without raising (nothing kept of the attempt): one fallback each
+        for action in actions.browse(list(failed)):
+            if self._send_isolated(action, availability[action.partner_id.id], error=failed[action.id]):
+                sent |= action
         sent.with_context(tracking_disable=True).write(
             {"state": "done", "executed_at": now, "error_message": False})
         self._log_sent(sent.filtered(lambda a: Channel._get(a.channel)._executor_logs))
@@ -199,18 +200,12 @@ class DunningExecutor(models.AbstractModel):
         """
         if not actions:
             return {}
-        self.env["account.move.line"].flush_model()
-        self.env["account.move"].flush_model(["dunning_disputed"])
-        self.env["res.partner"].flush_model()
-        self.env["dunning.promise"].flush_model()
-        actions.flush_model()
+        dunning_receivables.flush_for_debts(self.env)
         today = fields.Date.context_today(actions)
         self.env.cr.execute(SQL(
             """
             SELECT a.id, cp.dunning_excluded, cp.dunning_do_not_contact, cp.dunning_pause_until,
-                   EXISTS (SELECT 1 FROM dunning_promise pr
-                            WHERE pr.partner_id = cp.id AND pr.company_id = a.company_id
-                              AND pr.state = 'open' AND pr.date >= %(today)s),
+                   %(promised)s,
                    (SELECT ARRAY_AGG(DISTINCT l.move_id)
                       FROM account_move_dunning_action_rel r
                       JOIN account_move_line l ON l.move_id = r.account_move_id
@@ -230,7 +225,8 @@ class DunningExecutor(models.AbstractModel):
               FROM dunning_action a JOIN res_partner cp ON cp.id = a.partner_id
              WHERE a.id = ANY(%(ids)s)
             """,
-            today=today, ids=actions.ids, receivable=dunning_receivables.receivable_accounts(),
+            ids=actions.ids, receivable=dunning_receivables.receivable_accounts(),
+            promised=dunning_receivables.open_promise_exists(SQL("a.company_id"), today),
         ))
         result = {}
         for aid, excluded, dnc, pause, promise, open_moves, disputed, balance in self.env.cr.fetchall():

@@ -231,11 +231,13 @@ class DunningPlanner(models.AbstractModel):
 
     @api.model
     def _insert_actions(self, vals_list):
-        """Insert planned actions and their invoices in two statements.
+        """Insert planned actions and their invoices in three statements (ids, actions, links).
 
         Planning writes one action per late customer (thousands at once): going through
         ``create`` would re-check every invoice's company and track every field, which the
-        planner has already guaranteed, so the rows go in set-wise.
+        planner has already guaranteed, so the rows go in set-wise. ``create`` overrides of
+        ``dunning.action`` therefore never see planned actions: a channel gives its hours to
+        the planner through its plug-in's ``_hours`` instead.
         """
         Action = self.env["dunning.action"]
         if not vals_list:

@@ -34,7 +34,10 @@ def open_receivable_lines(company_id):
 
 
 def open_promise_exists(company_id, today):
-    """Whether the commercial partner ``cp`` has an open promise to pay that is not due yet."""
+    """Whether the commercial partner ``cp`` has an open promise to pay that is not due yet.
+
+    ``company_id``: an id, or SQL naming the company column of the query (``a.company_id``).
+    """
     return SQL(
         """EXISTS (SELECT 1 FROM dunning_promise pr
                     WHERE pr.partner_id = cp.id AND pr.company_id = %s

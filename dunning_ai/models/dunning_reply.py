@@ -11,6 +11,7 @@ from odoo.fields import Command
 from odoo.tools import html2plaintext
 
 from ..core import intent as core_intent
+from ..core import reply_facts
 from . import dunning_receivables
 from .dunning_action import INTENT_SELECTION
 
@@ -155,7 +156,7 @@ class DunningReply(models.AbstractModel):
     def _reply_date(self, action, text, message):
         """The date written in the reply, read in the customer's language, relative to its arrival."""
         when = fields.Date.to_date(message.date or fields.Datetime.now())
-        return core_intent.extract_date(text, when, action.dunning_lang)
+        return reply_facts.extract_date(text, when, action.dunning_lang)
 
     # ------------------------------------------------------------ customer-response API
 
@@ -239,7 +240,7 @@ class DunningReply(models.AbstractModel):
             promised = today + timedelta(days=DEFAULT_WAIT_DAYS)
             note = self.env._("No date in the reply: one week assumed.")
         open_moves = action._dunning_open_moves()
-        amount = core_intent.extract_amount(text) or sum(open_moves.mapped("amount_residual_signed"))
+        amount = reply_facts.extract_amount(text) or sum(open_moves.mapped("amount_residual_signed"))
         promise = self._record_promise(
             action.partner_id, action.company_id, promised, amount, open_moves, "reply",
             note=note, action=action, message=message,

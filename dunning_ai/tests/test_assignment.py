@@ -1,7 +1,7 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common_collectors import DunningCollectorsCommon
+from .common import DunningCollectorsCommon
 
 
 @tagged("post_install", "-at_install")

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
-from .common_collectors import DunningCollectorsCommon
+from .common import DunningCollectorsCommon
 
 CALL = "dunning_ai.mail_activity_type_dunning_call"
 

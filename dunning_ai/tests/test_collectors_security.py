@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common_collectors import DunningCollectorsCommon
+from .common import DunningCollectorsCommon
 
 
 @tagged("post_install", "-at_install")

@@ -5,8 +5,8 @@ from collections import Counter
 from freezegun import freeze_time
 from odoo.tests import tagged
 
+from .common import DunningEngineCommon
 from .fuzz_data import create_fuzz_customer, draw_oddities, forbidden_oddities
-from .test_engine import DunningEngineCommon
 
 _logger = logging.getLogger(__name__)
 

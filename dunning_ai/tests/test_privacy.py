@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from markupsafe import Markup
 from odoo.tests import Form, tagged
 
-from .test_engine import DunningEngineCommon
+from .common import DunningEngineCommon
 
 
 @tagged("post_install", "-at_install")

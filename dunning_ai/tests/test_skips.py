@@ -2,7 +2,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .test_engine import DunningEngineCommon
+from .common import DunningEngineCommon
 
 
 @tagged("post_install", "-at_install")

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo.tests import tagged
 from odoo.tools import format_amount, html2plaintext
 
-from .common_collectors import DunningCollectorsCommon
+from .common import DunningCollectorsCommon
 
 
 @tagged("post_install", "-at_install")

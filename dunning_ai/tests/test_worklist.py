@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo.tests import tagged
 
-from .common_collectors import DunningCollectorsCommon
+from .common import DunningCollectorsCommon
 
 
 @tagged("post_install", "-at_install")

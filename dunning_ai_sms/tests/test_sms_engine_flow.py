@@ -5,6 +5,8 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from odoo.addons.dunning_ai.tests.common import capture_dunning_sends
+
 from .common import BE_MOBILE, DunningSmsCommon
 
 
@@ -40,8 +42,9 @@ class TestSmsEngineFlow(DunningSmsCommon):
         local = action.planned_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Brussels"))
         self.assertTrue(8 <= local.hour < 20 and local.weekday() != 6, "inside the SMS hours, customer time")
 
-        with self.mockSMSGateway(sim_error="server_error"):
+        with self.mockSMSGateway(sim_error="server_error"), capture_dunning_sends(self.env) as sends:
             self._execute(action.planned_at + timedelta(minutes=1))
+            self.assertEqual(sends.sent("sms"), action, sends)
             self.assertEqual(action.state, "done")
             self.assertEqual(action.sms_state, "queued")
             self._run_sms_queue()
@@ -49,7 +52,9 @@ class TestSmsEngineFlow(DunningSmsCommon):
         fallback = action.sms_fallback_action_id
         self.assertEqual((fallback.channel, fallback.state), ("email", "scheduled"))
 
-        self._execute(fallback.planned_at + timedelta(minutes=1))
+        with capture_dunning_sends(self.env) as sends:
+            self._execute(fallback.planned_at + timedelta(minutes=1))
+        self.assertEqual((sends.sent("email"), sends.channels()), (fallback, ["email"]), sends)
         self.assertEqual(fallback.state, "done")
         mail = self.env["mail.mail"].search([("mail_message_id", "=", fallback.mail_message_id.id)])
         self.assertEqual(mail.recipient_ids, self.customer)
@@ -57,9 +62,10 @@ class TestSmsEngineFlow(DunningSmsCommon):
     def test_delivered_sms_through_the_executor(self):
         self._dunning_invoice(self.customer, 300.0, "2026-02-01", "2026-03-01")
         action = self._plan("2026-03-10 07:00:00").filtered(lambda a: a.partner_id == self.customer)
-        with self.mockSMSGateway():
+        with self.mockSMSGateway(), capture_dunning_sends(self.env) as sends:
             self._execute(action.planned_at + timedelta(minutes=1))
             self._run_sms_queue()
+        self.assertEqual(sends.sent("sms"), action, sends)
         self.assertSMSIapSent([BE_MOBILE], content="$300.00 is overdue")
         self.assertEqual((action.state, action.sms_state), ("done", "sent"))
 
@@ -73,8 +79,9 @@ class TestSmsEngineFlow(DunningSmsCommon):
         self._dunning_invoice(self.customer, 300.0, "2026-02-01", "2026-03-01")
         action = self._plan("2026-03-10 07:00:00").filtered(lambda a: a.partner_id == self.customer)
         self.env["phone.blacklist"].sudo().add(BE_MOBILE)
-        with self.mockSMSGateway():
+        with self.mockSMSGateway(), capture_dunning_sends(self.env) as sends:
             self._execute(action.planned_at + timedelta(minutes=1))
+        self.assertFalse(sends.calls, "cancelled before any channel is asked to send")
         self.assertEqual(action.state, "cancelled")
         self.assertIn("blacklist", action.error_message)
         self.assertFalse(self._new_sms)
@@ -83,8 +90,9 @@ class TestSmsEngineFlow(DunningSmsCommon):
         self._dunning_invoice(self.customer, 300.0, "2026-02-01", "2026-03-01")
         action = self._plan("2026-03-10 07:00:00").filtered(lambda a: a.partner_id == self.customer)
         action.planned_at = "2026-03-10 18:30:00"  # 19:30 in Brussels
-        with self.mockSMSGateway():
+        with self.mockSMSGateway(), capture_dunning_sends(self.env) as sends:
             self._execute("2026-03-10 19:15:00")  # the cron ran late: 20:15 in Brussels
+        self.assertFalse(sends.calls, "moved to the next SMS slot when planned: not due in this run")
         self.assertEqual(action.state, "scheduled")
         self.assertEqual(str(action.planned_at), "2026-03-11 07:00:00")
         self.assertFalse(self._new_sms)

@@ -1,6 +1,8 @@
 from freezegun import freeze_time
 from odoo.tests import tagged
 
+from odoo.addons.dunning_ai.tests.common import capture_dunning_sends
+
 from .common import BE_MOBILE, TUESDAY_MORNING, DunningSmsCommon
 
 
@@ -19,11 +21,15 @@ class TestSmsThroughTheExecutor(DunningSmsCommon):
         # the SMS channel's send takes the executor's batch like any other channel
         self.company.dunning_dry_run = False
         action = self._sms_action(self.customer, planned_at=TUESDAY_MORNING)
-        self._execute(TUESDAY_MORNING)
+        with capture_dunning_sends(self.env) as sends:
+            self._execute(TUESDAY_MORNING)
+        self.assertEqual(sends.sent("sms"), action, sends)
         self.assertEqual(action.state, "done")
         self.assertSMSIapSent([BE_MOBILE])
         self._clear_sms_sent()
-        self._execute(TUESDAY_MORNING)
+        with capture_dunning_sends(self.env) as sends:
+            self._execute(TUESDAY_MORNING)
+        self.assertFalse(sends.calls, "a done action is not sent again")
         self.assertFalse(self._new_sms, "sent once")
 
     def test_do_not_contact_and_sms_opt_out_cancel_at_send_time(self):
@@ -46,8 +52,13 @@ class TestSmsThroughTheExecutor(DunningSmsCommon):
         sms = self._sms_action(self.customer, planned_at="2026-03-10 16:30:00")  # 17:30 in Brussels
         emails = self._sms_action(self.customer_de, channel="email", planned_at="2026-03-10 16:30:00") \
             | self._sms_action(self.customer_es, channel="email", planned_at="2026-03-10 16:30:00")
-        with self.assertNoLogs("odoo.addons.dunning_ai.models.dunning_executor", "WARNING"):
+        with (
+            self.assertNoLogs("odoo.addons.dunning_ai.models.dunning_executor", "WARNING"),
+            capture_dunning_sends(self.env) as sends,
+        ):
             self._execute("2026-03-10 17:15:00")  # 18:15 in Brussels: after the SMS hours
+        self.assertEqual((sends.sent("email"), sends.postponed("sms"), sends.failed()), (emails, sms, {}), sends)
+        self.assertEqual(sorted(key for key, *_call in sends.calls), ["email", "sms"], "one call per channel")
         self.assertEqual(emails.mapped("state"), ["done", "done"])
         self.assertTrue(all(emails.mail_message_id))
         self.assertEqual((sms.state, str(sms.planned_at)), ("scheduled", "2026-03-11 07:00:00"))

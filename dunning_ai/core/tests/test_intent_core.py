@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from ..intent import INTENTS, classify, extract_amount, extract_date, load_dataset
+from ..intent import INTENTS, classify, load_dataset
+from ..reply_facts import extract_amount, extract_date
 
 REF = date(2026, 11, 23)  # a Monday
 

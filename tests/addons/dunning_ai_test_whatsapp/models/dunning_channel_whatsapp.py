@@ -1,5 +1,6 @@
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 REFUSED_SUFFIX = "000"  # numbers the fake gateway refuses at send time
 
@@ -21,22 +22,15 @@ class DunningChannelWhatsapp(models.AbstractModel):
     _prior = 0.95  # high, so that the planner chooses it
 
     @api.model
-    def _availability(self, partners):
-        return {
-            partner.id: (False, self.env._("do not contact")) if partner.dunning_do_not_contact else
-            (False, self.env._("opted out of WhatsApp")) if partner.dunning_optout_whatsapp else
-            (False, self.env._("no phone number")) if not partner.phone else
-            (True, "")
-            for partner in partners
-        }
+    def _availability_checks(self):
+        return [
+            (SQL("p.dunning_optout_whatsapp"), self.env._("opted out of WhatsApp")),
+            (SQL("COALESCE(p.phone, '') = ''"), self.env._("no phone number")),
+        ]
 
     @api.model
     def _cost(self, company):
         return 0.01
-
-    @api.model
-    def _hours(self, company):
-        return self.env["dunning.channel.email"]._hours(company)
 
     @api.model
     def _log_label(self):

@@ -4,7 +4,7 @@ from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from odoo.tests import tagged
 
-from odoo.addons.dunning_ai.tests.common import DunningCommon
+from odoo.addons.dunning_ai.tests.common import DunningCommon, capture_dunning_sends
 
 
 @tagged("post_install", "-at_install", "dunning_whatsapp")
@@ -40,8 +40,10 @@ class TestWhatsappChannel(DunningCommon):
         action = self._plan(self.customer)
         self.assertEqual((action.channel, action.state), ("whatsapp", "scheduled"), action.reason)
 
-        sent = self._execute(action.planned_at + timedelta(minutes=1))
+        with capture_dunning_sends(self.env) as sends:
+            sent = self._execute(action.planned_at + timedelta(minutes=1))
         self.assertEqual(sent, action)
+        self.assertEqual((sends.channels(), sends.sent("whatsapp")), (["whatsapp"], action), sends)
         self.assertEqual(action.state, "done")
         self.assertEqual(action.whatsapp_number, "+32470123456")
         self.assertIn("WhatsApp message sent", action.message_ids[0].body)
@@ -83,8 +85,14 @@ class TestWhatsappChannel(DunningCommon):
         good, bad = self._plan(self.customer), self._plan(refused)
         self.assertEqual((good | bad).mapped("channel"), ["whatsapp", "whatsapp"])
         (good | bad).planned_at = max((good | bad).mapped("planned_at"))
-        sent = self._execute(good.planned_at + timedelta(minutes=1))
+        with capture_dunning_sends(self.env) as sends:
+            sent = self._execute(good.planned_at + timedelta(minutes=1))
         self.assertEqual(sent, good | bad)
+        # the batch's send raised: each action sent again alone, the refused one then on email
+        self.assertEqual(sends.sent("whatsapp"), good, sends)
+        self.assertEqual(list(sends.failed("whatsapp")), [bad.id], sends)
+        self.assertIn("refused", sends.failed("whatsapp")[bad.id])
+        self.assertEqual(sends.sent("email"), bad, sends)
         self.assertEqual((good.channel, good.state), ("whatsapp", "done"))
         self.assertEqual((bad.channel, bad.state), ("email", "done"))
         self.assertFalse(bad.whatsapp_number)

@@ -6,7 +6,8 @@ numbers, amounts, dates and names, and wrapped in varied greetings and sign-offs
 Each row keeps the id of its phrasing (``group``) so that the benchmark can hold out
 whole phrasings, not just re-filled copies of phrasings seen in training.
 
-Run: ``python generate_replies.py`` (rewrites ``replies.csv`` next to this file).
+Run: ``python setup/generate_replies.py`` (rewrites ``dunning_ai/data/intents/replies.csv``; a
+developer tool, not shipped in the addon).
 """
 
 import csv
@@ -1203,7 +1204,7 @@ def generate():
 
 
 def main():
-    path = Path(__file__).with_name("replies.csv")
+    path = Path(__file__).resolve().parent.parent / "dunning_ai" / "data" / "intents" / "replies.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["text", "intent", "lang", "group"])
         writer.writeheader()

@@ -5,7 +5,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.mail_activity import TRIGGER_ACTIVITY_TYPES
-from .common_collectors import DunningCollectorsCommon
+from .common import DunningCollectorsCommon
 
 
 @tagged("post_install", "-at_install")
