@@ -1,38 +1,23 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from odoo.addons.dunning_ai.tests.common import capture_dunning_sends
+from odoo.addons.dunning_ai.tests.common import DunningEngineCommon, capture_dunning_sends
 
 from .common import BE_MOBILE, DunningSmsCommon
 
 
 @tagged("post_install", "-at_install")
-class TestSmsEngineFlow(DunningSmsCommon):
+class TestSmsEngineFlow(DunningSmsCommon, DunningEngineCommon):
     """The engine's planner and executor drive the SMS channel end to end."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.partner_id.tz = "Europe/Brussels"
-        cls.company.write({
-            "dunning_confidence_threshold": 0.0,
-            "dunning_approval_amount": 0.0,
-            "dunning_dry_run": False,
-        })
+        cls.company.dunning_confidence_threshold = 0.0
         cls.customer.write({"dunning_segment": "reliable", "dunning_preferred_channel": "sms"})
-
-    def _plan(self, when):
-        with freeze_time(when):
-            return self.env["dunning.planner"]._plan_company()
-
-    def _execute(self, when):
-        with freeze_time(when), self.enter_registry_test_mode():
-            self.env.ref("dunning_ai.ir_cron_dunning_execute").method_direct_trigger()
-        self.env.invalidate_all()
 
     def test_planned_sms_sent_then_failed_delivery_falls_back_to_email(self):
         invoice = self._dunning_invoice(self.customer, 700.0, "2026-02-01", "2026-03-01")

@@ -4,44 +4,36 @@ from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from odoo.tests import tagged
 
-from odoo.addons.dunning_ai.tests.common import DunningCommon, capture_dunning_sends
+from odoo.addons.dunning_ai.tests.common import DunningEngineCommon, capture_dunning_sends
 
 
 @tagged("post_install", "-at_install", "dunning_whatsapp")
-class TestWhatsappChannel(DunningCommon):
+class TestWhatsappChannel(DunningEngineCommon):
     """A channel added by another addon goes through every part of the suite, named by none."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env.company
-        cls.company.partner_id.tz = "Europe/Brussels"
-        cls.company.write({
-            "dunning_enabled": True,
-            "dunning_dry_run": False,
-            "dunning_confidence_threshold": 0.0,
-            "dunning_approval_amount": 0.0,
-        })
-        cls.customer.dunning_segment = "reliable"
+        cls.company.write({"dunning_enabled": True, "dunning_confidence_threshold": 0.0})
         cls.Executor = cls.env["dunning.executor"]
 
-    def _plan(self, partner):
+    def _plan_for(self, partner):
         self._dunning_invoice(partner, 400.0, "2026-02-01", "2026-03-01")
         with freeze_time("2026-03-10 07:00:00"):
             actions = self.env["dunning.planner"]._plan_company()
         return actions.filtered(lambda a: a.partner_id == partner)
 
-    def _execute(self, when):
+    def _execute_due(self, when):
         with freeze_time(when):
             return self.Executor._execute(self.Executor._lock_batch(self.Executor._due_sql(), 200))
 
     def test_planned_sent_failed_over_exported_anonymised_reported(self):
         self.assertIn("whatsapp", self.env["dunning.channel"]._channels())
-        action = self._plan(self.customer)
+        action = self._plan_for(self.customer)
         self.assertEqual((action.channel, action.state), ("whatsapp", "scheduled"), action.reason)
 
         with capture_dunning_sends(self.env) as sends:
-            sent = self._execute(action.planned_at + timedelta(minutes=1))
+            sent = self._execute_due(action.planned_at + timedelta(minutes=1))
         self.assertEqual(sent, action)
         self.assertEqual((sends.channels(), sends.sent("whatsapp")), (["whatsapp"], action), sends)
         self.assertEqual(action.state, "done")
@@ -82,11 +74,11 @@ class TestWhatsappChannel(DunningCommon):
             "name": "Refused Co", "email": "refused@example.com", "phone": "+32 470 12 30 00",
             "lang": "en_US", "tz": "Europe/Brussels", "dunning_segment": "reliable",
         })
-        good, bad = self._plan(self.customer), self._plan(refused)
+        good, bad = self._plan_for(self.customer), self._plan_for(refused)
         self.assertEqual((good | bad).mapped("channel"), ["whatsapp", "whatsapp"])
         (good | bad).planned_at = max((good | bad).mapped("planned_at"))
         with capture_dunning_sends(self.env) as sends:
-            sent = self._execute(good.planned_at + timedelta(minutes=1))
+            sent = self._execute_due(good.planned_at + timedelta(minutes=1))
         self.assertEqual(sent, good | bad)
         # the batch's send raised: each action sent again alone, the refused one then on email
         self.assertEqual(sends.sent("whatsapp"), good, sends)
