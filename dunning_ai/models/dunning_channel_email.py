@@ -105,10 +105,17 @@ class DunningChannelEmail(models.AbstractModel):
             ) from error
         if record_reason:
             action._dunning_record_personalisation()
+        return self._rendered(action, values, [
+            (name, base64.b64decode(data)) for name, data in values.get("attachments", [])])
+
+    @api.model
+    def _rendered(self, action, values, attachments):
+        """What the email of ``action`` says, from its template's rendered ``values``: the
+        preview's edits (``subject_override``, ``body_override``) win over the template."""
         return {
             "subject": action.subject_override or values.get("subject") or "",
             "body": Markup(action.body_override) if action.body_override else values.get("body_html") or "",
-            "attachments": [(name, base64.b64decode(data)) for name, data in values.get("attachments", [])],
+            "attachments": attachments,
             "attachment_ids": values.get("attachment_ids") or [],
             "lang": action.dunning_lang,
         }
@@ -147,14 +154,7 @@ class DunningChannelEmail(models.AbstractModel):
             values = template.with_context(dunning_qweb_memo=True)._generate_template(
                 ids, ["subject", "body_html", "attachment_ids"])
             for action in actions.browse(ids):
-                vals = values[action.id]
-                rendered[action.id] = {
-                    "subject": action.subject_override or vals.get("subject") or "",
-                    "body": Markup(action.body_override) if action.body_override else vals.get("body_html") or "",
-                    "attachments": reports.get(action.id, []),
-                    "attachment_ids": vals.get("attachment_ids") or [],
-                    "lang": action.dunning_lang,
-                }
+                rendered[action.id] = self._rendered(action, values[action.id], reports.get(action.id, []))
         actions._dunning_record_personalisation()
         self.env.cr.cache.pop("dunning_pay_urls", None)
         return rendered
