@@ -69,15 +69,13 @@ class DunningStatement(models.AbstractModel):
         return keys
 
     @api.model
-    def _render(self, by_template, fresh=False):
+    def _render(self, by_template):
         """The templates' reports for many actions: ``{action id: [(name, content)]}``.
 
         ``by_template`` maps each mail template to its action ids. Statements printed ahead
-        and still current are taken as they are (unless ``fresh``) and their copies on the
-        actions deleted; the others are printed now by ``_print``.
+        and still current are taken as they are and their copies on the actions deleted; the
+        others are printed now by ``_print``.
         """
-        if fresh:
-            return self._print(by_template)
         Action = self.env["dunning.action"]
         keys = self._keys(by_template)
         ready = {
@@ -164,7 +162,7 @@ class DunningStatement(models.AbstractModel):
         actions._dunning_ensure_access_tokens()
         self.env["dunning.channel.email"]._prefetch_pay_urls(actions)
         keys = self._keys(by_template)
-        printed = self._render(by_template, fresh=True)
+        printed = self._print(by_template)
         self.env.cr.cache.pop("dunning_pay_urls", None)
         prepared = actions.browse([
             action_id for action_id, key in keys.items() if key and len(printed.get(action_id, [])) == 1])
