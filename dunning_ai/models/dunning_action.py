@@ -1,5 +1,7 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..core import vocabulary
 from .dunning_policy_stage import CHANNELS, TONES
@@ -23,6 +25,13 @@ INTENT_SELECTION = [
 ]
 assert tuple(key for key, _label in ACTION_STATES) == vocabulary.ACTION_STATES
 assert tuple(key for key, _label in INTENT_SELECTION) == vocabulary.INTENTS
+
+#: What a user's ``create`` may say of a new action (a manager's, by hand): the decision
+#: itself. Everything else on an action is the engine's, and it waits for approval.
+USER_CREATE_FIELDS = frozenset({
+    "company_id", "partner_id", "move_ids", "policy_id", "stage_id", "tone", "channel",
+    "planned_at", "reason", "subject_override", "body_override",
+})
 
 TONE_TEMPLATES = {
     "courtesy": "dunning_ai.mail_template_dunning_courtesy",
@@ -64,8 +73,8 @@ class DunningAction(models.Model):
     policy_id = fields.Many2one("dunning.policy", check_company=True)
     stage_id = fields.Many2one("dunning.policy.stage", check_company=True)
     tone = fields.Selection(TONES)
-    channel = fields.Selection(CHANNELS, required=True, default="email")
-    planned_at = fields.Datetime(string="Planned Time", index=True)
+    channel = fields.Selection(CHANNELS, required=True, default="email", tracking=True)
+    planned_at = fields.Datetime(string="Planned Time", index=True, tracking=True)
     executed_at = fields.Datetime(readonly=True)
     state = fields.Selection(ACTION_STATES, default="draft", required=True, index=True, tracking=True)
     confidence = fields.Float(digits=(3, 2))
@@ -89,7 +98,7 @@ class DunningAction(models.Model):
         string="Email Retries", readonly=True, copy=False,
         help="How many times the reminder's email was queued again after the mail server refused it.")
     subject_override = fields.Char(
-        string="Edited Subject", copy=False,
+        string="Edited Subject", copy=False, tracking=True,
         help="Set from the preview: sent instead of the template's subject.",
     )
     body_override = fields.Html(
@@ -155,14 +164,74 @@ class DunningAction(models.Model):
                 action.preview_html = template._render_field(
                     "body_html", action.ids, compute_lang=True)[action.id]
             except Exception as error:  # noqa: BLE001 - a broken template must not break the form
-                action.preview_html = self.env._("The template cannot be rendered: %s", error)
+                # the error's text (template source, a customer's data) is escaped, never markup
+                action.preview_html = Markup("<p>%s</p>") % self.env._(
+                    "The template cannot be rendered: %s", str(error))
 
-    # ------------------------------------------------------------ state machine
+    # ------------------------------------------------------------ who writes what
+    #
+    # ``readonly`` in a view protects nothing over RPC. An action is the engine's record:
+    # the crons and services write it as the superuser (``env.su``). A user changes it only
+    # through the explicit actions below (approve, reject, reschedule, change the channel,
+    # edit the message), each checking the user's group, the action's state and the
+    # approval limit, then writing in sudo so that the change is tracked under the user's
+    # name. A user's direct ``write`` may touch only the chatter (``mail.thread``'s fields).
+    # Settings administrators are the exception, as everywhere in Odoo: they can change access
+    # rights and run code already, so refusing them would protect nothing.
+
+    def _dunning_engine_writes(self):
+        """Whether this environment writes as the engine: the superuser, or an administrator."""
+        return self.env.su or self.env.is_system()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._dunning_engine_writes():
+            for vals in vals_list:
+                forged = sorted(set(vals) - USER_CREATE_FIELDS)
+                if forged:
+                    raise AccessError(self.env._(
+                        "These fields of a dunning action are set by the engine, not by hand: %s.",
+                        ", ".join(forged)))
+                vals["state"] = "to_approve"  # an action made by hand is approved like any other
+        actions = super().create(vals_list)
+        actions._check_moves_of_customer()
+        return actions
 
     def write(self, vals):
-        if vals.get("state") == "scheduled":
-            self.filtered(lambda a: a.state in vocabulary.AWAITING_APPROVAL)._dunning_check_approval_limit()
-        return super().write(vals)
+        if not self._dunning_engine_writes():
+            forged = sorted(set(vals) - set(self.env["mail.thread"]._fields))
+            if forged:
+                raise AccessError(self.env._(
+                    "A dunning action is changed only through its buttons (approve, reject, "
+                    "reschedule, change the channel, edit the message); these fields cannot be "
+                    "written directly: %s.", ", ".join(forged)))
+        result = super().write(vals)
+        if "move_ids" in vals or "partner_id" in vals:
+            self._check_moves_of_customer()
+        return result
+
+    def _check_moves_of_customer(self):
+        """An action's invoices are its customer's, in its company: never another customer's."""
+        for action in self:
+            strangers = action.move_ids.filtered(
+                lambda m: m.commercial_partner_id != action.partner_id.commercial_partner_id
+                or m.company_id != action.company_id)
+            if strangers:
+                raise UserError(self.env._(
+                    "The reminder to %(customer)s cannot carry invoices of another customer or "
+                    "company: %(moves)s.", customer=action.partner_id.display_name,
+                    moves=", ".join(strangers.mapped("display_name"))))
+
+    def _dunning_check_user_change(self, states=vocabulary.PENDING_STATES):
+        """The current user may change these actions: collectors and managers of their company
+        (access rights and company rules), and only while the actions are in ``states``."""
+        self.check_access("write")
+        done = self.filtered(lambda a: a.state not in states)
+        if done:
+            raise UserError(self.env._(
+                "The reminder to %(customer)s is %(state)s: it can no longer be changed.",
+                customer=done[0].partner_id.display_name,
+                state=dict(self._fields["state"]._description_selection(self.env))[done[0].state]))
 
     def _dunning_check_approval_limit(self):
         """Collectors approve up to their company's limit; larger amounts need a manager."""
@@ -178,13 +247,16 @@ class DunningAction(models.Model):
                 customer=action.partner_id.display_name, amount=action.amount_due,
                 limit=action.company_id.dunning_collector_approval_limit))
 
+    # ------------------------------------------------------------ state machine
+
     def action_approve(self):
         """Approve actions waiting in the queue; those planned in the past go out at the next run."""
-        self._dunning_check_approval_limit()
         to_approve = self.filtered(lambda a: a.state in vocabulary.AWAITING_APPROVAL)
+        to_approve._dunning_check_user_change(vocabulary.AWAITING_APPROVAL)
+        to_approve._dunning_check_approval_limit()
         now = fields.Datetime.now()
         for action in to_approve:
-            action.write({
+            action.sudo().write({
                 "state": "scheduled",
                 "planned_at": max(action.planned_at or now, now),
             })
@@ -194,10 +266,38 @@ class DunningAction(models.Model):
     def action_reject(self):
         """Reject actions: they are cancelled and the customer is planned again later."""
         pending = self.filtered(lambda a: a.state in vocabulary.PENDING_STATES)
-        pending.write({"state": "cancelled"})
+        pending._dunning_check_user_change()
+        pending.sudo().write({"state": "cancelled"})
         for action in pending:
             action.message_post(body=self.env._("Rejected by %s.", self.env.user.name))
         return True
+
+    def _dunning_reschedule(self, when, channel=None):
+        """Move these pending actions to ``when`` (UTC), on ``channel`` if one is given."""
+        self._dunning_check_user_change()
+        values = {"planned_at": when}
+        if channel:
+            if channel not in self.env["dunning.channel"]._channels():
+                raise UserError(self.env._("The channel %s is not available.", channel))
+            values["channel"] = channel
+        self.sudo().write(values)
+        for action in self:
+            action.message_post(body=self.env._(
+                "Rescheduled to %(date)s UTC by %(user)s.", date=when, user=self.env.user.name))
+
+    def _dunning_edit_message(self, subject=None, body=None):
+        """Keep the user's edits of the email (from the preview) on these pending actions."""
+        self._dunning_check_user_change()
+        values = {}
+        if subject is not None:
+            values["subject_override"] = subject
+        if body is not None:
+            values["body_override"] = body
+        if not values:
+            return
+        self.sudo().write(values)
+        for action in self:
+            action.message_post(body=self.env._("Email edited in the preview by %s.", self.env.user.name))
 
     def action_reschedule(self):
         """Open the wizard that moves the selected actions to another time."""
@@ -213,6 +313,7 @@ class DunningAction(models.Model):
     def action_dunning_preview(self):
         """Open the preview of the email as it will be sent, editable before approval."""
         self.ensure_one()
+        self.check_access("read")
         self._dunning_ensure_access_tokens()  # the pay links; the preview itself may be read-only
         return {
             "type": "ir.actions.act_window",
@@ -229,7 +330,8 @@ class DunningAction(models.Model):
         return self.partner_id._dunning_promise_window([("action_id", "=", self.id)])
 
     def _dunning_cancel(self, why):
-        self.write({"state": "cancelled", "error_message": why})
+        """The engine cancels these actions (paid, paused, disputed...) with its reason."""
+        self.sudo().write({"state": "cancelled", "error_message": why})
         for action in self:
             action.message_post(body=self.env._("Cancelled at send time: %s", why))
 

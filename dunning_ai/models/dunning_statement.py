@@ -69,6 +69,14 @@ class DunningStatement(models.AbstractModel):
         return keys
 
     @api.model
+    def _own_attachments(self, actions):
+        """The statements printed ahead for ``actions``, stored on each action itself: what is
+        mailed or deleted is checked again, never any file linked to the field."""
+        return actions.statement_attachment_ids.filtered(
+            lambda a: a.res_model == actions._name and a.res_id in actions.ids
+            and a in actions.browse(a.res_id).statement_attachment_ids)
+
+    @api.model
     def _render(self, by_template):
         """The templates' reports for many actions: ``{action id: [(name, content)]}``.
 
@@ -83,6 +91,7 @@ class DunningStatement(models.AbstractModel):
             for action in Action.browse(list(keys))
             if keys[action.id] and len(action.statement_attachment_ids) == 1
             and action.statement_key == keys[action.id]
+            and action.statement_attachment_ids == self._own_attachments(action)
         }
         rest = {}
         for template, ids in by_template.items():
@@ -90,7 +99,7 @@ class DunningStatement(models.AbstractModel):
                 rest[template] = keep
         result = self._print(rest) if rest else {}
         result.update(ready)
-        used = Action.browse(list(ready)).statement_attachment_ids
+        used = self._own_attachments(Action.browse(list(ready)))
         if used:  # the message carries its own copy (same file in the filestore)
             used.sudo().unlink()
             Action.browse(list(ready)).write({"statement_key": False, "statement_date": False})
@@ -166,7 +175,7 @@ class DunningStatement(models.AbstractModel):
         self.env.cr.cache.pop("dunning_pay_urls", None)
         prepared = actions.browse([
             action_id for action_id, key in keys.items() if key and len(printed.get(action_id, [])) == 1])
-        prepared.statement_attachment_ids.sudo().unlink()
+        self._own_attachments(prepared).sudo().unlink()
         attachments = self.env["ir.attachment"].sudo().create([
             {
                 "name": printed[action.id][0][0],

@@ -16,6 +16,7 @@ from . import test_worklist
 from . import test_skips
 from . import test_privacy
 from . import test_access
+from . import test_security_actions
 from . import test_fuzz
 from . import test_tour
 from . import test_menus

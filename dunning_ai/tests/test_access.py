@@ -221,7 +221,7 @@ class TestDunningAccess(DunningCommon):
         self.assertEqual(small.state, "scheduled")
         with self.assertRaisesRegex(UserError, "approval limit"):
             big.with_user(collector).action_approve()
-        with self.assertRaisesRegex(UserError, "approval limit"):
+        with self.assertRaisesRegex(AccessError, "only through its buttons"):  # never a state by hand
             big.with_user(collector).write({"state": "scheduled"})
         self.assertEqual(big.state, "to_approve")
         big.with_user(self.users["manager"]).action_approve()

@@ -56,13 +56,10 @@ class DunningActionPreview(models.TransientModel):
         self.ensure_one()
         if self.error:
             raise UserError(self.error)
-        values = {}
-        if self.subject != self.initial_subject:
-            values["subject_override"] = self.subject
-        if str(self.body or "") != str(self.initial_body or ""):
-            values["body_override"] = self.body
-        if values:
-            self.action_id.write(values)
+        subject = self.subject if self.subject != self.initial_subject else None
+        body = self.body if str(self.body or "") != str(self.initial_body or "") else None
+        if subject is not None or body is not None:
+            self.action_id._dunning_edit_message(subject=subject, body=body)
 
     def action_save(self):
         self._save_overrides()

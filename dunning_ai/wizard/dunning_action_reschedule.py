@@ -12,6 +12,9 @@ class DunningActionReschedule(models.TransientModel):
 
     action_ids = fields.Many2many("dunning.action", string="Actions")
     planned_at = fields.Datetime(string="New Time", required=True, default=fields.Datetime.now)
+    channel = fields.Selection(
+        lambda self: self.env["dunning.action"]._fields["channel"]._description_selection(self.env),
+        string="New Channel", help="Leave empty to keep each action's channel.")
     approve = fields.Boolean(string="Approve Too", help="Actions waiting for approval are scheduled.")
 
     @api.model
@@ -25,10 +28,7 @@ class DunningActionReschedule(models.TransientModel):
         pending = self.action_ids.filtered(lambda a: a.state in PENDING_STATES)
         if not pending:
             raise UserError(self.env._("Only pending actions can be rescheduled."))
-        pending.write({"planned_at": self.planned_at})
+        pending._dunning_reschedule(self.planned_at, channel=self.channel or None)
         if self.approve:
             pending.filtered(lambda a: a.state != "scheduled").action_approve()
-        for action in pending:
-            action.message_post(body=self.env._(
-                "Rescheduled to %(date)s UTC by %(user)s.", date=self.planned_at, user=self.env.user.name))
         return {"type": "ir.actions.act_window_close"}
