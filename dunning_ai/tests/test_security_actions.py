@@ -36,6 +36,13 @@ ENGINE_FIELDS = {
     "subject_override": lambda case: "Pay now",
     "body_override": lambda case: "<p>Pay now</p>",
 }
+# and the SMS channel's, when its addon is installed (an SMS to another number, a forged delivery)
+SMS_FIELDS = {
+    "sms_number": lambda case: "+32 470 99 99 99",
+    "sms_uuid": lambda case: "forged",
+    "sms_state": lambda case: "delivered",
+    "sms_payment_url": lambda case: "https://evil.example.com/pay",
+}
 
 
 @tagged("post_install", "-at_install")
@@ -79,17 +86,18 @@ class TestActionFieldsCannotBeForged(DunningCommon):
         })
 
     def test_h2_no_role_writes_an_engine_field_over_rpc(self):
-        """Every field, every role: 20 fields x 6 roles, all refused; the action is unchanged."""
+        """Every field, every role (24 fields with SMS x 6 roles): all refused, the action unchanged."""
         action = self._action(state="scheduled", amount=400.0)
-        before = action.read(list(ENGINE_FIELDS))[0]
+        forged = {**ENGINE_FIELDS, **{f: v for f, v in SMS_FIELDS.items() if f in action._fields}}
+        before = action.read(list(forged))[0]
         refused = 0
         for profile, user in self.users.items():
-            for field, value in ENGINE_FIELDS.items():
+            for field, value in forged.items():
                 with self.subTest(profile=profile, field=field), self.assertRaises(AccessError):
                     action.with_user(user).write({field: value(self)})
                 refused += 1
-        self.assertEqual(refused, len(ENGINE_FIELDS) * len(self.users))
-        self.assertEqual(action.read(list(ENGINE_FIELDS))[0], before)
+        self.assertEqual(refused, len(forged) * len(self.users))
+        self.assertEqual(action.read(list(forged))[0], before)
 
     def test_h2_statement_service_never_mails_nor_deletes_a_foreign_attachment(self):
         """Even linked by a database-level forgery, the victim file is neither mailed nor deleted."""
