@@ -102,7 +102,7 @@ class DunningStatement(models.AbstractModel):
         used = self._own_attachments(Action.browse(list(ready)))
         if used:  # the message carries its own copy (same file in the filestore)
             used.sudo().unlink()
-            Action.browse(list(ready)).write({"statement_key": False, "statement_date": False})
+            Action.browse(list(ready)).sudo().write({"statement_key": False, "statement_date": False})
         return result
 
     @api.model
@@ -188,7 +188,7 @@ class DunningStatement(models.AbstractModel):
         ])
         today = actions._dunning_today()
         for action, attachment in zip(prepared, attachments, strict=True):
-            action.write({
+            action.sudo().write({
                 "statement_attachment_ids": [fields.Command.set(attachment.ids)],
                 "statement_key": keys[action.id],
                 "statement_date": today,
