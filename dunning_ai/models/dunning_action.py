@@ -98,7 +98,7 @@ class DunningAction(models.Model):
         string="Email Retries", readonly=True, copy=False,
         help="How many times the reminder's email was queued again after the mail server refused it.")
     subject_override = fields.Char(
-        string="Edited Subject", copy=False, tracking=True,
+        string="Edited Subject", copy=False,
         help="Set from the preview: sent instead of the template's subject.",
     )
     body_override = fields.Html(
@@ -214,7 +214,7 @@ class DunningAction(models.Model):
         """An action's invoices are its customer's, in its company: never another customer's."""
         for action in self:
             strangers = action.move_ids.filtered(
-                lambda m: m.commercial_partner_id != action.partner_id.commercial_partner_id
+                lambda m, action=action: m.commercial_partner_id != action.partner_id.commercial_partner_id
                 or m.company_id != action.company_id)
             if strangers:
                 raise UserError(self.env._(
@@ -362,9 +362,11 @@ class DunningAction(models.Model):
     # ------------------------------------------------------------ mail.thread
 
     def _message_post_after_hook(self, message, msg_vals):
-        """A reply that lands on the action's own thread is handled like one on the customer's."""
+        """An incoming reply that lands on the action's own thread is handled like one on the
+        customer's (only emails the mail gateway received, see ``dunning.reply._is_incoming``)."""
         result = super()._message_post_after_hook(message, msg_vals)
-        if message.message_type == "email" and not self.env.context.get("dunning_no_reply"):
+        Reply = self.env["dunning.reply"]
+        if Reply._is_incoming(message):
             for action in self:
-                self.env["dunning.reply"]._process(action, message)
+                Reply._process(action, message)
         return result
