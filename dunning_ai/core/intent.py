@@ -5,32 +5,34 @@ into cues shared by the languages, character and word n-grams, TF-IDF, calibrate
 replies shipped in ``data/intents/replies.csv`` (English, French, German, Spanish).
 Character n-grams carry the model across languages and typos; calibration gives a
 confidence the Odoo layer compares with its threshold. The Odoo layer trains it once
-and stores it (``dumps``/``loads``) under ``fingerprint()``.
+and stores it (``dumps``/``loads``: skops, which cannot run code when read) under
+``fingerprint()``.
 
 The dates and amounts a reply names are read by the rules of ``reply_facts``.
 """
 
 import csv
 import hashlib
-import io
 import re
 import threading
 import unicodedata
 from pathlib import Path
 
-import joblib
 import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
+from . import model_io
 from .reply_facts import CUE_AMOUNT_RE, CUE_DATE_RE, CUE_FUTURE_RE, CUE_INVOICE_RE, CUE_PAST_RE
 from .vocabulary import INTENTS
 
 DATASET = Path(__file__).resolve().parent.parent / "data" / "intents" / "replies.csv"
 MODEL_VERSION = "intent-2"
+# characters of a reply the classifier reads (the Odoo layer cuts replies to this too)
+MAX_TEXT_CHARS = 4000
 
 _lock = threading.Lock()
 _cache = {}
@@ -121,34 +123,47 @@ def fingerprint(path=DATASET):
     """Key of a trained model: the labelled set's bytes, this code's and scikit-learn's versions.
 
     A stored model is reused only under the same key: a changed dataset, pipeline
-    (``MODEL_VERSION``) or scikit-learn (whose pickles do not cross versions) retrains it.
+    (``MODEL_VERSION``), storage format or scikit-learn (whose estimators do not cross
+    versions) retrains it.
     """
     digest = hashlib.sha256(Path(path).read_bytes())
-    digest.update(f"{MODEL_VERSION}/sklearn-{sklearn.__version__}".encode())
+    digest.update(f"{MODEL_VERSION}/skops/sklearn-{sklearn.__version__}".encode())
     return digest.hexdigest()[:16]
 
 
+def trusted_types():
+    """What a trained classifier holds beyond skops' safe types: our cue masking and the calibration."""
+    return (
+        model_io.qualified_name(mask_cues),
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+    )
+
+
 def dumps(model):
-    """The trained classifier as bytes (joblib), to store it."""
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer, compress=3)
-    return buffer.getvalue()
+    """The trained classifier as bytes (skops), to store it."""
+    return model_io.dumps(model)
 
 
 def loads(data):
-    """The classifier stored by ``dumps``; raises ``ValueError`` when the bytes are not one."""
-    try:
-        model = joblib.load(io.BytesIO(data))
-    except Exception as error:  # noqa: BLE001 - any unpickling failure means "not a model"
-        raise ValueError(f"not a stored intent model: {error}") from error
-    if not hasattr(model, "predict_proba") or set(getattr(model, "classes_", ())) != set(INTENTS):
-        raise ValueError("not a stored intent model: unexpected object or classes")
+    """The classifier stored by ``dumps``; raises ``ValueError`` when the bytes are not one.
+
+    Bytes naming any type outside skops' safe types and :func:`trusted_types` (a pickle,
+    a foreign object) are refused before anything is built.
+    """
+    model = model_io.loads(data, trusted_types(), expected=Pipeline)
+    if set(getattr(model, "classes_", ())) != set(INTENTS):
+        raise ValueError("not a stored intent model: unexpected classes")
     return model
 
 
 def classify(text, model=None):
-    """Return ``(intent, confidence)`` for one reply; empty text is ``('other', 0.0)``."""
-    text = (text or "").strip()
+    """Return ``(intent, confidence)`` for one reply; empty text is ``('other', 0.0)``.
+
+    Only the first ``MAX_TEXT_CHARS`` characters are read: what a reply means is said at its
+    top, and a megabyte of text would only cost time.
+    """
+    text = (text or "").strip()[:MAX_TEXT_CHARS]
     if not re.search(r"\w", text):
         return "other", 0.0
     model = model or get_model()

@@ -11,6 +11,9 @@ Beta-Binomial / normal shrinkage whose weights are plain constants), and says wh
 explanations, and per open invoice a late probability and a predicted payment
 date.  Explanations are message keys with parameters, so that the caller
 translates them.
+
+:func:`dumps` / :func:`loads` store a :class:`TrainedModel` with skops
+(``model_io``): reading it back cannot run code.
 """
 
 import logging
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import model_io
 from .features import FEATURE_INDEX, FEATURES, FeatureBuilder, History, training_rows
 from .vocabulary import SEGMENTS
 
@@ -91,6 +95,26 @@ class TrainedModel:
     importances: dict = field(default_factory=dict)
     feature_names: tuple = FEATURES
     median_term: float = 30.0
+
+
+def trusted_types():
+    """What a :class:`TrainedModel` holds beyond skops' safe types: our dataclasses and the trees."""
+    return (
+        model_io.qualified_name(TrainedModel),
+        model_io.qualified_name(Prior),
+        model_io.qualified_name(ScoringConfig),
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    )
+
+
+def dumps(model):
+    """A trained model (or prior) as skops bytes, to store it."""
+    return model_io.dumps(model)
+
+
+def loads(data):
+    """The :class:`TrainedModel` stored by :func:`dumps`; raises ``ValueError`` when the bytes are not one."""
+    return model_io.loads(data, trusted_types(), expected=TrainedModel)
 
 
 @dataclass
@@ -336,4 +360,4 @@ def _score(history, model, today, partners, explain):
 
 
 __all__ = ["SEGMENTS", "History", "Prior", "Scores", "ScoringConfig", "TrainedModel",
-           "company_prior", "predict", "risk_and_segment", "score", "train"]
+           "company_prior", "dumps", "loads", "predict", "risk_and_segment", "score", "train"]

@@ -1,16 +1,20 @@
-import base64
+import hashlib
+import hmac
 import json
 import logging
-import pickle
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import hmac as odoo_hmac
 
-from ..core.scoring import TrainedModel
+from ..core import scoring as core_scoring
 
 _logger = logging.getLogger(__name__)
 
-#: Fitted models unpickled once per worker, keyed by (database, record id, version).
+#: Fitted models read once per worker, keyed by (database, record id, version).
 _MODEL_CACHE = {}
+#: scope of the HMAC that signs a stored estimator (keyed on the database secret)
+SIGNATURE_SCOPE = "dunning_ai.scoring_model"
 
 MODEL_KINDS = [
     ("model", "Learned Model"),
@@ -23,6 +27,12 @@ class DunningModel(models.Model):
 
     Only one model per company is active; retraining archives the previous one so
     that past decisions keep pointing at the version that took them.
+
+    Versions are created by the engine only (``_dunning_store``, in sudo): managers read
+    them and retrain. The estimator is stored with skops (reading it cannot run code) and
+    signed with an HMAC keyed on the database secret; ``_dunning_load`` checks the
+    signature before it reads the bytes and refuses anything else, so that the company
+    falls back to its prior until the next scoring run retrains it.
     """
 
     _name = "dunning.model"
@@ -55,7 +65,10 @@ class DunningModel(models.Model):
                               "when one feature is shuffled.")
     importance_display = fields.Text(string="Feature Importances", compute="_compute_importance_display")
     note = fields.Text(readonly=True)
-    attachment_id = fields.Many2one("ir.attachment", string="Fitted Estimator", readonly=True)
+    attachment_id = fields.Many2one("ir.attachment", string="Fitted Estimator", readonly=True, copy=False)
+    signature = fields.Char(readonly=True, copy=False, groups="base.group_system",
+                            help="HMAC of the fitted estimator's bytes, written by the engine when it stores "
+                            "them: an estimator without a valid signature is never read.")
     duration = fields.Float(string="Training Time (s)", digits=(6, 2), readonly=True)
 
     _company_version_unique = models.Constraint(
@@ -74,15 +87,20 @@ class DunningModel(models.Model):
             model.importance_display = "\n".join(f"{name}: {value:.4f}" for name, value in ranked)
 
     def action_retrain(self):
-        """Retrain the company's model now and rescore its customers."""
-        self.check_access("write")
+        """Retrain the company's model now and rescore its customers (Collections Managers)."""
+        self.check_access("read")
+        if not (self.env.su or self.env.user.has_group("dunning_ai.group_dunning_manager")):
+            raise AccessError(self.env._("Only Collections Managers can retrain a scoring model."))
         for company in self.company_id:
             self.env["dunning.scoring"]._score_company(company, retrain=True)
         return True
 
     @api.model
     def _dunning_store(self, company, trained, duration=0.0):
-        """Save a freshly trained model (or prior) as the company's active version."""
+        """Save a freshly trained model (or prior) as the company's active version, signed.
+
+        Called by the engine in sudo: no user role may create versions or write their estimator.
+        """
         previous = self.search([("company_id", "=", company.id)], order="version desc", limit=1)
         self.search([("company_id", "=", company.id), ("state", "=", "active")]).state = "archived"
         metrics = trained.metrics
@@ -104,13 +122,15 @@ class DunningModel(models.Model):
             "note": self._dunning_note(trained),
             "duration": duration,
         })
-        record.attachment_id = self.env["ir.attachment"].create({
-            "name": f"dunning_model_{company.id}_v{record.version}.pkl",
+        raw = core_scoring.dumps(trained)
+        attachment = self.env["ir.attachment"].create({
+            "name": f"dunning_model_{company.id}_v{record.version}.skops",
             "res_model": self._name,
             "res_id": record.id,
             "mimetype": "application/octet-stream",
-            "raw": pickle.dumps(trained, protocol=pickle.HIGHEST_PROTOCOL),
+            "raw": raw,
         })
+        record.write({"attachment_id": attachment.id, "signature": record._dunning_signature(raw)})
         _MODEL_CACHE[(self.env.cr.dbname, record.id, record.version)] = trained
         return record
 
@@ -130,24 +150,46 @@ class DunningModel(models.Model):
         return self.search([("company_id", "=", company.id), ("state", "=", "active")],
                            order="version desc", limit=1)
 
+    def _dunning_signature(self, raw):
+        """HMAC (database secret) of this version's estimator bytes, bound to the record."""
+        self.ensure_one()
+        message = (self._name, self.id, self.company_id.id, self.version, hashlib.sha256(raw).hexdigest())
+        return odoo_hmac(self.env(su=True), SIGNATURE_SCOPE, message)
+
+    def _dunning_signed_raw(self):
+        """The estimator bytes of this record once their signature is checked; ``ValueError`` otherwise."""
+        self.ensure_one()
+        attachment = self.attachment_id
+        raw = attachment.raw
+        if not raw:
+            raise ValueError("no fitted estimator attached")
+        if (attachment.res_model, attachment.res_id) != (self._name, self.id):
+            raise ValueError(f"the attachment {attachment.id} is not this model's own")
+        if not self.signature:
+            raise ValueError("the estimator is not signed (stored before 19.0.1.2.0, or not by the suite)")
+        if not hmac.compare_digest(self.signature, self._dunning_signature(raw)):
+            raise ValueError("the estimator's signature does not match: changed since the suite stored it")
+        return raw
+
     def _dunning_load(self):
-        """The fitted model of this record, unpickled once per worker; None if unusable."""
+        """The fitted model of this record, read once per worker; None if unusable.
+
+        Only bytes the engine stored and signed are read (skops, with the core's list of
+        trusted types); anything else is logged and refused.
+        """
         if not self:
             return None
         self.ensure_one()
         key = (self.env.cr.dbname, self.id, self.version)
         if key in _MODEL_CACHE:
             return _MODEL_CACHE[key]
+        record = self.sudo()
         try:
-            raw = self.sudo().attachment_id.raw
-            if not raw:
-                raise ValueError("no fitted estimator attached")
-            trained = pickle.loads(raw if isinstance(raw, bytes) else base64.b64decode(raw))
-            if not isinstance(trained, TrainedModel):
-                raise TypeError(f"unexpected object {type(trained).__name__}")
-        except Exception as exc:  # noqa: BLE001 - any unreadable model falls back to the prior
-            _logger.warning("Dunning model %s v%s of company %s cannot be loaded (%s): "
-                            "using the prior instead.", self.id, self.version, self.company_id.id, exc)
+            trained = core_scoring.loads(record._dunning_signed_raw())
+        except ValueError as exc:
+            _logger.warning("Dunning model %s v%s of company %s is refused (%s): using the prior "
+                            "until the next scoring run retrains it.", self.id, self.version,
+                            record.company_id.id, exc)
             return None
         for stale in [k for k in _MODEL_CACHE if k[0] == key[0] and k[1] == key[1]]:
             del _MODEL_CACHE[stale]

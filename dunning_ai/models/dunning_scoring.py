@@ -16,6 +16,11 @@ _logger = logging.getLogger(__name__)
 _EPOCH = datetime.date(1970, 1, 1)
 #: customers rescored per incremental batch
 RESCORE_BATCH = 2000
+#: history rows fetched per round trip: a company's invoices are never all held as Python tuples
+HISTORY_BATCH = 50_000
+#: the columns of ``HISTORY_QUERY``, in its order
+HISTORY_DTYPES = (np.int64, np.int64, np.int64, np.int64, np.int64, np.float64, np.float64,
+                  np.int64, np.int64, bool, bool)
 
 #: the company-dependent score fields of res.partner, in the order the scoring writes them
 SCORE_FIELDS = ("dunning_risk_score", "dunning_segment", "dunning_on_time_rate",
@@ -140,12 +145,14 @@ class DunningScoring(models.AbstractModel):
         # after a large import (statistics not yet refreshed) the planner would nest loops over
         # a whole company's CTEs, quadratic in the invoices: hash and merge joins are never
         # that bad (a few customers' invoices are best found by index, in nested loops)
-        self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_nestloop = %s",
+        # (the history is read through a cursor, which is planned for all its rows, not the first ones)
+        self.env.cr.execute(SQL("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'; SET LOCAL enable_nestloop = %s; "
+                                "SET LOCAL cursor_tuple_fraction = 1.0",
                                 SQL("on" if partner_ids is not None else "off")))
         action_rel = self.env["dunning.action"]._fields["move_ids"]
         partner_filter = (SQL("AND m.commercial_partner_id = ANY(%s)", list(partner_ids))
                           if partner_ids is not None else SQL())
-        self.env.cr.execute(SQL(
+        cols = self._fetch_columns(SQL(
             HISTORY_QUERY,
             company=company.id,
             partner_filter=partner_filter,
@@ -154,19 +161,37 @@ class DunningScoring(models.AbstractModel):
             rel_table=SQL.identifier(action_rel.relation),
             rel_move=SQL.identifier(action_rel.column2),
             rel_action=SQL.identifier(action_rel.column1),
-        ))
-        rows = self.env.cr.fetchall()
+        ), HISTORY_DTYPES)
         self.env.cr.execute(SQL(REFUNDS_QUERY, company.id, partner_filter))
         refunds = self.env.cr.fetchall()
-        self.env.cr.execute("RESET jit; RESET work_mem; RESET enable_nestloop")
-        cols = list(zip(*rows, strict=True)) if rows else [()] * 11
+        self.env.cr.execute("RESET jit; RESET work_mem; RESET enable_nestloop; RESET cursor_tuple_fraction")
         ref = list(zip(*refunds, strict=True)) if refunds else [(), ()]
         return History(
             move_id=cols[0], partner=cols[1], date=cols[2], due=cols[3], settle=cols[4],
-            amount=np.asarray(cols[5], np.float64), residual=np.asarray(cols[6], np.float64),
-            partials=cols[7], reminders=cols[8], disputed=np.asarray(cols[9], bool),
-            excluded=np.asarray(cols[10], bool), refund_partner=ref[0], refund_date=ref[1],
+            amount=cols[5], residual=cols[6], partials=cols[7], reminders=cols[8], disputed=cols[9],
+            excluded=cols[10], refund_partner=ref[0], refund_date=ref[1],
         )
+
+    @api.model
+    def _fetch_columns(self, query, dtypes):
+        """The rows of ``query`` as one NumPy array per column, read ``HISTORY_BATCH`` rows at a time.
+
+        Through a server-side cursor, only one batch is held as Python tuples (and by libpq)
+        besides the arrays: a million invoices peak at about 170 MB instead of 730 MB with
+        ``fetchall``. A cursor left open by an error closes with its (sub)transaction.
+        """
+        cr = self.env.cr
+        cr.execute(SQL("DECLARE dunning_history NO SCROLL CURSOR FOR %s", query))
+        parts = [[] for _dtype in dtypes]
+        while True:
+            cr.execute(SQL("FETCH %s FROM dunning_history", HISTORY_BATCH))
+            rows = cr.fetchall()
+            if not rows:
+                break
+            for part, column, dtype in zip(parts, zip(*rows, strict=True), dtypes, strict=True):
+                part.append(np.asarray(column, dtype))
+        cr.execute("CLOSE dunning_history")
+        return [np.concatenate(part) if part else np.zeros(0, dtype) for part, dtype in zip(parts, dtypes, strict=True)]
 
     # ------------------------------------------------------------ scoring (crons, the planner, the bench)
     @api.model

@@ -14,7 +14,7 @@ EXPECTED = {
     "dunning.policy.override": (NONE, NONE, READ, READ, ALL),
     "dunning.action": (NONE, NONE, READ, RW, ALL),
     "dunning.promise": (NONE, NONE, READ, RWC, ALL),
-    "dunning.model": (NONE, NONE, READ, READ, ALL),
+    "dunning.model": (NONE, NONE, READ, READ, READ),  # versions are written by the engine only
     "dunning.team": (NONE, NONE, READ, READ, ALL),
     "dunning.worklist": (NONE, NONE, READ, READ, READ),
     "dunning.action.preview": (NONE, NONE, READ, ALL, ALL),
