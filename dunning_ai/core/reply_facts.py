@@ -307,7 +307,8 @@ def extract_date(text, reference, lang=None):
     """The first date written in ``text``, resolved against ``reference`` (the message date).
 
     ``lang`` decides whether ``03/04`` is the 3rd of April (everyone but ``en_US``) or
-    March 4th. Returns ``None`` when the text names no date.
+    March 4th. Returns ``None`` when the text names no date. Any date up to 9999-12-31 may
+    come back: how far ahead a reply may pause anything is the caller's rule.
     """
     if not text:
         return None
@@ -320,11 +321,30 @@ def extract_date(text, reference, lang=None):
             span = match.span()
             if any(span[0] < end and start < span[1] for start, end in taken):
                 continue
-            value = _from_match(kind, match, reference, dayfirst)
+            try:
+                value = _from_match(kind, match, reference, dayfirst)
+            except (ValueError, OverflowError):
+                value = None  # "tomorrow" of 9999-12-31: past the calendar, so no date
             if value:
                 taken.append(span)
                 found.append((span[0], value))
     return min(found)[1] if found else None
+
+
+def find_references(text, references):
+    """The ``references`` (invoice numbers) ``text`` names as whole words, case-insensitively.
+
+    ``INV/2026/0001`` is named by "invoice INV/2026/0001." but not by "INV/2026/00012" nor
+    "INV/2026/0001/2": a reference must not be followed or preceded by a letter, a digit or
+    another segment (``/x``, ``-x``).
+    """
+    folded = _normalise(text)
+    found = []
+    for reference in references:
+        name = _normalise(reference).strip()
+        if name and re.search(rf"(?<![\w/-]){re.escape(name)}(?![\w]|[/-]\w)", folded):
+            found.append(reference)
+    return found
 
 
 _AMOUNT_RE = re.compile(

@@ -1,5 +1,5 @@
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -21,6 +21,12 @@ PROMISE_STATES = [
     ("cancelled", "Cancelled"),
 ]
 CRON_BATCH = 200
+# Promises the customer made alone (a reply, the portal), that nobody reviewed when recorded
+CUSTOMER_SOURCES = ("reply", "portal")
+# Below this share of what the invoices owed, a customer's own promise is trivial: reading
+# "we will pay 0.01 EUR" from a reply is no promise (it goes to a collector), and such a
+# promise is not kept by paying it, only by settling the invoices.
+TRIVIAL_PROMISE_SHARE = 0.1
 
 
 class DunningPromise(models.Model):
@@ -99,16 +105,18 @@ class DunningPromise(models.Model):
         return promises
 
     def _pause_reminders(self):
-        """No reminder before the promised date: pause the customer and cancel pending actions."""
+        """No reminder of the promise's company before the promised date: pause the customer
+        for that company and cancel its pending actions (other companies' are untouched)."""
         for promise in self:
             partner = promise.partner_id.commercial_partner_id
-            partner._dunning_pause_until(promise.date)
-            pending = partner._dunning_pending_actions(fields.Datetime.to_datetime(promise.date) + timedelta(days=1))
+            partner._dunning_pause_until(promise.date, promise.company_id)
+            # up to the end of the promised day (never date + 1 day: 9999-12-31 would overflow)
+            pending = partner._dunning_pending_actions(datetime.combine(promise.date, time.max), promise.company_id)
             note = self.env._(
                 "Cancelled: %(partner)s promised to pay on %(date)s.", partner=partner.display_name, date=promise.date
             )
             for action in pending:
-                action.write({"state": "cancelled", "reason": f"{action.reason or ''}\n{note}".strip()})
+                action.sudo().write({"state": "cancelled", "reason": f"{action.reason or ''}\n{note}".strip()})
             # on the promise's own chatter, which only collections staff read
             promise.message_post(
                 body=self.env._(
@@ -119,11 +127,18 @@ class DunningPromise(models.Model):
             )
 
     def _is_kept(self):
-        """Kept when the promised amount has been paid since the promise (or nothing is left)."""
+        """Kept when the promised amount has been paid since the promise (or nothing is left).
+
+        A customer's own promise (``CUSTOMER_SOURCES``) also needs a paid amount of at least
+        ``TRIVIAL_PROMISE_SHARE`` of what was owed: promising and paying a cent keeps nothing.
+        """
         self.ensure_one()
         residual = sum(self.move_ids.mapped("amount_residual_signed"))
         paid_since = self.residual_at_promise - residual
-        return residual <= 0.0 or self.currency_id.compare_amounts(paid_since, self.amount) >= 0
+        due = self.amount
+        if self.source in CUSTOMER_SOURCES:
+            due = max(due, TRIVIAL_PROMISE_SHARE * self.residual_at_promise)
+        return residual <= 0.0 or self.currency_id.compare_amounts(paid_since, due) >= 0
 
     def action_mark_kept(self):
         self.write({"state": "kept"})
@@ -139,8 +154,9 @@ class DunningPromise(models.Model):
         for promise in self:
             promise.state = "broken"
             partner = promise.partner_id.commercial_partner_id
-            if partner.dunning_pause_until == promise.date:
-                partner.dunning_pause_until = False
+            # the pause of the promise's company only
+            if partner.with_company(promise.company_id).dunning_pause_until == promise.date:
+                partner.with_company(promise.company_id).dunning_pause_until = False
             partner._dunning_escalate(
                 "broken_promise",
                 note=self.env._(
@@ -166,7 +182,7 @@ class DunningPromise(models.Model):
                     with self.env.cr.savepoint():
                         if promise._is_kept():
                             promise.state = "kept"
-                        elif promise.date + timedelta(days=grace) < today:
+                        elif promise.date < today - timedelta(days=grace):  # no overflow near 9999-12-31
                             promise._break()
                 except Exception:
                     _logger.exception("Promise %s could not be checked; skipped until the next run", promise.id)

@@ -221,6 +221,17 @@ class ResCompany(models.Model):
         CONTACT_PRESET_SELECTION, string="Contact Rules", default="safe", required=True,
         help="Fills the frequency cap, minimum gap and sending and quiet hours from a preset; "
         "changing one of them by hand makes the rules Custom.")
+    dunning_reply_horizon_days = fields.Integer(
+        string="Reply Pause Limit (Days)", default=60,
+        help="A promise to pay or an out-of-office reply pauses reminders at most this many days "
+        "ahead; a later date goes to a collector instead.")
+
+    @api.constrains("dunning_reply_horizon_days")
+    def _check_dunning_reply_horizon(self):
+        for company in self:
+            if not 1 <= company.dunning_reply_horizon_days <= 366:
+                raise ValidationError(self.env._(
+                    "The pause limit of replies must be between 1 and 366 days (company %s).", company.name))
 
     @api.constrains("dunning_collector_approval_limit", "dunning_retention_months")
     def _check_dunning_trust_settings(self):

@@ -42,6 +42,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.dunning_collector_approval_limit", readonly=False)
     dunning_retention_months = fields.Integer(related="company_id.dunning_retention_months", readonly=False)
     dunning_contact_preset = fields.Selection(related="company_id.dunning_contact_preset", readonly=False)
+    dunning_reply_horizon_days = fields.Integer(related="company_id.dunning_reply_horizon_days", readonly=False)
 
     @api.onchange("dunning_contact_preset")
     def _onchange_dunning_contact_preset(self):
