@@ -161,7 +161,7 @@ class DunningDemo(models.AbstractModel):
             "note": "Promised on the phone to pay all overdue invoices next week.",
         })
         # A customer asked for a pause while its bank transfer is on its way; another never wants calls.
-        by_name["Hotel Mirador"].dunning_pause_until = today + timedelta(days=10)
+        by_name["Hotel Mirador"]._dunning_pause_until(today + timedelta(days=10), company)
         by_name["Thames Valley Traders"].dunning_optout_call = True
         # Customers past the final notice are with the collections team, each with talking points.
         for name in ("Boulangerie Marchal", "Taller Fernández", "Camden Print Works", "Weber & Söhne KG"):

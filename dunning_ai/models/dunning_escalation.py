@@ -92,15 +92,17 @@ class DunningEscalation(models.AbstractModel):
     def _assignees(self, partners, trigger, company):
         """``{partner_id: (user, basis)}``: who takes a new activity, and why.
 
-        The customer's own collector first; a payment check goes to the company's
-        payment checker or payment-check team; otherwise the company's collections
-        team, least loaded member first; last, a collections manager.
+        The customer's own collector first (when still an active collector of the
+        company: nobody else gets the case's talking points that way); a payment check
+        goes to the company's payment checker or payment-check team; otherwise the
+        company's collections team, least loaded member first; last, a collections manager.
         """
         result = {}
         pending = self.env["res.partner"]
-        for partner in partners:
+        for partner in partners.sudo():
             collector = partner.dunning_collector_id
-            if trigger != "paid_claim" and collector.active and company in collector.company_ids:
+            if trigger != "paid_claim" and collector.active and company in collector.company_ids \
+                    and collector.has_group("dunning_ai.group_dunning_collector"):
                 result[partner.id] = (collector, self.env._("customer's collector"))
             else:
                 pending |= partner
@@ -127,13 +129,22 @@ class DunningEscalation(models.AbstractModel):
 
     @api.model
     def _fallback_user(self, company):
-        """A collections manager of the company, or the current user if none is found."""
-        managers = self.env.ref("dunning_ai.group_dunning_manager").sudo().all_user_ids.filtered(
-            lambda user: not user.share and company in user.company_ids and user.id != self.env.ref("base.user_root").id
-        )
-        if self.env.user in managers or not managers:
-            return self.env.user
-        return managers.sorted("id")[0]
+        """A real person of ``company`` to take the case: never OdooBot nor the public user.
+
+        Escalations run in the mail gateway and in crons as OdooBot, an archived user nobody
+        reads. The company's collections managers first, then its collectors, then its
+        administrators, then any of its employees; within the first of these that has
+        someone, the current user when they are one of them (a manager logging a call keeps
+        the case), else the oldest account.
+        """
+        bots = self.env.ref("base.user_root") | self.env.ref("base.public_user")
+        for xmlid in ("dunning_ai.group_dunning_manager", "dunning_ai.group_dunning_collector",
+                      "base.group_system", "base.group_user"):
+            users = self.env.ref(xmlid).sudo().all_user_ids.filtered(
+                lambda user: user.active and not user.share and user not in bots and company in user.company_ids)
+            if users:
+                return self.env.user if self.env.user in users else users.sorted("id")[0]
+        return self.env["res.users"]
 
     # ------------------------------------------------------------ talking points
 

@@ -31,11 +31,20 @@ class DunningPlanner(models.AbstractModel):
 
     @api.model
     def _cron_plan(self):
-        """Hourly: plan the next reminder of every customer of every enabled company."""
+        """Hourly: plan the next reminder of every customer of every enabled company.
+
+        Each company is planned in its own savepoint and committed: one that fails is rolled
+        back and logged with its reason, and the companies after it are planned all the same.
+        """
         companies = self.env["res.company"].sudo().search([("dunning_enabled", "=", True)])
         created = self.env["dunning.action"]
         for index, company in enumerate(companies):
-            created |= self.sudo().with_company(company)._plan_company()
+            try:
+                with self.env.cr.savepoint():
+                    created |= self.sudo().with_company(company)._plan_company()
+            except Exception:
+                _logger.exception("Dunning: planning company %s (id %s) failed; the other companies are planned.",
+                                  company.name, company.id)
             self.env["ir.cron"]._commit_progress(1, remaining=len(companies) - index - 1)
         return created
 
@@ -302,7 +311,7 @@ class DunningPlanner(models.AbstractModel):
                AND m.dunning_disputed IS NOT TRUE
                AND cp.dunning_excluded IS NOT TRUE
                AND cp.dunning_do_not_contact IS NOT TRUE
-               AND (cp.dunning_pause_until IS NULL OR cp.dunning_pause_until < %(today)s)
+               AND NOT COALESCE((cp.dunning_pause_until ->> %(company_key)s)::date >= %(today)s, FALSE)
                AND NOT %(promised)s
                AND NOT %(pending)s
           GROUP BY cp.id
@@ -312,6 +321,7 @@ class DunningPlanner(models.AbstractModel):
           ORDER BY cp.id
             """,
             invoice=invoice, lines=open_receivable_lines(company.id), today=today, horizon=horizon,
+            company_key=str(company.id),  # the pause is per company (JSONB by company id)
             promised=open_promise_exists(company.id, today), pending=pending_action_exists(company.id),
             min_amount=policy.min_amount,
         ))

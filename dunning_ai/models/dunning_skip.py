@@ -98,12 +98,12 @@ class DunningSkip(models.Model):
                    CASE WHEN cp.dunning_do_not_contact THEN 'do_not_contact'
                         WHEN cp.dunning_excluded THEN 'excluded'
                         WHEN %(promised)s THEN 'promise'
-                        WHEN cp.dunning_pause_until >= %(today)s THEN 'paused'
+                        WHEN (cp.dunning_pause_until ->> %(company_key)s)::date >= %(today)s THEN 'paused'
                         WHEN %(pending)s THEN NULL
                         WHEN NOT BOOL_OR(%(invoice_due)s AND %(counted)s) THEN 'disputed'
                         WHEN COALESCE(SUM(aml.amount_residual) FILTER (WHERE %(counted)s), 0) <= 0 THEN 'covered'
                         ELSE 'below_minimum' END,
-                   cp.dunning_pause_until,
+                   (cp.dunning_pause_until ->> %(company_key)s)::date,
                    COALESCE(SUM(aml.amount_residual) FILTER (WHERE %(counted)s), 0)
               FROM %(lines)s
                AND NOT (cp.id = ANY(%(planned)s))
@@ -111,6 +111,7 @@ class DunningSkip(models.Model):
             HAVING BOOL_OR(%(invoice_due)s)
             """,
             today=today, lines=open_receivable_lines(company.id), invoice_due=invoice_due, counted=counted,
+            company_key=str(company.id),  # the pause is per company (JSONB by company id)
             promised=open_promise_exists(company.id, today), pending=pending_action_exists(company.id),
             planned=list(planned_ids),
         ))

@@ -34,11 +34,13 @@ class DunningTeam(models.Model):
     )
     open_activity_count = fields.Integer(compute="_compute_open_activity_count", string="Open Activities")
 
-    @api.depends("member_ids")
+    @api.depends("member_ids", "company_id")
     def _compute_open_activity_count(self):
-        loads = self.env["mail.activity"]._dunning_open_workload(self.member_ids)
-        for team in self:
-            team.open_activity_count = sum(loads.get(user.id, 0) for user in team.member_ids)
+        Activity = self.env["mail.activity"]
+        for company, teams in self.grouped("company_id").items():
+            loads = Activity._dunning_open_workload(teams.member_ids, company)  # this company's cases only
+            for team in teams:
+                team.open_activity_count = sum(loads.get(user.id, 0) for user in team.member_ids)
 
     @api.constrains("member_ids", "company_id")
     def _check_member_companies(self):
@@ -61,5 +63,5 @@ class DunningTeam(models.Model):
         """Members for ``count`` new activities, the least loaded first (round-robin on ties)."""
         self.ensure_one()
         members = self.member_ids.filtered("active")
-        loads = self.env["mail.activity"]._dunning_open_workload(members)
+        loads = self.env["mail.activity"]._dunning_open_workload(members, self.company_id)
         return self.env["res.users"].browse(assign_least_loaded(members.ids, loads, count))

@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..core import vocabulary
@@ -77,13 +78,49 @@ class MailActivity(models.Model):
         ids = {self.env["ir.model.data"]._xmlid_to_res_id(xmlid) for xmlid in TRIGGER_ACTIVITY_TYPES.values()}
         return self.env["mail.activity.type"].browse(sorted(ids))
 
-    def _dunning_open_workload(self, users):
-        """Open collection activities per user, counted in one grouped query."""
-        groups = self.sudo()._read_group(
-            [("user_id", "in", users.ids), ("activity_type_id", "in", self._dunning_activity_types().ids)],
-            ["user_id"], ["__count"],
-        )
+    def _dunning_open_workload(self, users, company=None):
+        """Open collection activities per user (of ``company``'s receivables when given),
+        counted in one grouped query."""
+        domain = [("user_id", "in", users.ids), ("activity_type_id", "in", self._dunning_activity_types().ids)]
+        if company:
+            domain.append(("dunning_company_id", "=", company.id))
+        groups = self.sudo()._read_group(domain, ["user_id"], ["__count"])
         return {user.id: count for user, count in groups}
+
+    # Access: collection activities are handled by the collectors of their company -----
+
+    def _check_access(self, operation):
+        """Collection activities are changed, marked done or deleted only by the collectors
+        and managers of their company, or by their assignee; only collectors create them.
+
+        Mail lets anyone who may write the customer write its activities: reassigning one to
+        oneself would then open its note (reasons, talking points, hardship) to them.
+        """
+        result = super()._check_access(operation)
+        if operation == "read" or not self or self.env.su:
+            return result
+        forbidden = result[0] if result else self.browse()
+        user = self.env.user
+        collector = user.has_group("dunning_ai.group_dunning_collector")
+        denied = self.browse(
+            activity.id for activity in (self - forbidden).sudo()
+            if activity.dunning_trigger and not (
+                (collector and (not activity.dunning_company_id or activity.dunning_company_id in user.company_ids))
+                or (operation != "create" and activity.user_id == user)))
+        if not denied:
+            return result
+        if result:
+            return forbidden | denied, result[1]
+        return denied, lambda: AccessError(self.env._(
+            "Only the collectors of its company and its assignee can change a collection activity "
+            "(activities %s).", ", ".join(map(str, denied.ids))))
+
+    def write(self, vals):
+        """Only collectors (and the engine) make an activity a collection activity or record a call on it."""
+        if {"dunning_trigger", "dunning_company_id", "dunning_call_outcome"} & vals.keys() and not self.env.su \
+                and not self.env.user.has_group("dunning_ai.group_dunning_collector"):
+            raise AccessError(self.env._("Only collectors can change what a collection activity is about."))
+        return super().write(vals)
 
     def action_dunning_log_call(self):
         """Open the call-outcome wizard on this collection activity."""
@@ -101,14 +138,15 @@ class MailActivity(models.Model):
             },
         }
 
-    def _dunning_settled_ids(self, limit):
-        """Open collection activities whose customer has no open invoice left in that company."""
+    def _dunning_settled_ids(self, limit, after_id=0):
+        """Open collection activities whose customer has no open invoice left in that company,
+        from the first after ``after_id``."""
         self.env.flush_all()
         rows = self.env.execute_query(SQL(
             """
             SELECT a.id
               FROM mail_activity a
-             WHERE a.active AND a.res_model = 'res.partner'
+             WHERE a.active AND a.res_model = 'res.partner' AND a.id > %(after_id)s
                AND a.dunning_trigger IN %(triggers)s
                AND NOT EXISTS (
                    SELECT 1 FROM account_move m
@@ -118,37 +156,43 @@ class MailActivity(models.Model):
              ORDER BY a.id
              LIMIT %(limit)s
             """,
-            triggers=SETTLED_CLOSES_TRIGGERS, limit=limit,
+            triggers=SETTLED_CLOSES_TRIGGERS, after_id=after_id, limit=limit,
         ))
         return [row[0] for row in rows]
 
     @api.model
     def _cron_dunning_close_settled(self, batch_size=200):
-        """Take paid-up customers off the collectors' lists, a batch at a time."""
+        """Take paid-up customers off the collectors' lists, a batch at a time.
+
+        A batch that fails is closed again one activity at a time, and the run goes on after
+        it: activities that keep failing are tried again each run, and never hold up the others.
+        """
         cron = self.env["ir.cron"]
         feedback = self.env._("Closed automatically: the customer has nothing left to pay.")
-        while ids := self._dunning_settled_ids(batch_size):
+        last_id = 0
+        while ids := self._dunning_settled_ids(batch_size, after_id=last_id):
+            last_id = ids[-1]
             activities = self.sudo().browse(ids)
             try:
-                activities.action_feedback(feedback=feedback)
+                with self.env.cr.savepoint():
+                    activities._dunning_close(feedback)
             except Exception:
-                self.env.cr.rollback()
                 _logger.exception("Closing settled collection activities %s failed; retrying one by one", ids)
                 self._dunning_close_one_by_one(activities, feedback)
-                return
             if not cron._commit_progress(len(ids)):
                 return
 
+    def _dunning_close(self, feedback):
+        """Mark these collection activities done with ``feedback``."""
+        self.action_feedback(feedback=feedback)
+
     def _dunning_close_one_by_one(self, activities, feedback):
-        cron = self.env["ir.cron"]
         for activity in activities:
             try:
-                activity.action_feedback(feedback=feedback)
+                with self.env.cr.savepoint():
+                    activity._dunning_close(feedback)
             except Exception:
-                self.env.cr.rollback()
                 _logger.exception("Could not close settled collection activity %s", activity.id)
-                continue
-            cron._commit_progress(1)
 
     def _action_done(self, feedback=False, attachment_ids=None):
         """A done collection activity leaves only "<type> done" on the customer's chatter.
@@ -160,6 +204,8 @@ class MailActivity(models.Model):
         collection = self.filtered("dunning_trigger")
         if not collection:
             return super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        # before anything is posted or cleared in sudo below
+        collection.check_access("write")
         kept = {activity.id: (activity.note, activity.summary) for activity in collection.sudo()}
         collection.sudo().write({"note": False, "summary": False})
         messages, next_activities = super(MailActivity, self - collection)._action_done(

@@ -1,7 +1,7 @@
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 
 from ..core import vocabulary
@@ -16,6 +16,13 @@ SEGMENTS = [
     ("high_risk", "High Risk"),
 ]
 assert tuple(key for key, _label in SEGMENTS) == vocabulary.SEGMENTS
+
+COLLECTOR_GROUP = "dunning_ai.group_dunning_collector"
+# What decides whether and how a customer is reminded; the channels' ``dunning_optout_*`` too
+DUNNING_CONTROLS = (
+    "dunning_pause_until", "dunning_excluded", "dunning_do_not_contact", "dunning_preferred_channel",
+    "dunning_collector_id", "dunning_phone_invalid",
+)
 
 
 class ResPartner(models.Model):
@@ -47,24 +54,40 @@ class ResPartner(models.Model):
         groups="dunning_ai.group_dunning_user")
     dunning_needs_rescore = fields.Boolean(copy=False, index=True)
 
-    # Dunning settings per customer
-    dunning_pause_until = fields.Date(string="Pause Reminders Until", copy=False)
-    dunning_excluded = fields.Boolean(string="Exclude From Dunning", copy=False)
+    # Dunning controls per customer (``DUNNING_CONTROLS`` and the channels' opt-outs): dunning
+    # users read them, only collectors and managers change them (``write``; read-only in every
+    # form for the others, ``fields_get``), and each change is tracked. The pause is per company:
+    # a promise made to one company holds that company's reminders only.
+    dunning_pause_until = fields.Date(
+        string="Pause Reminders Until", copy=False, company_dependent=True, index=False, tracking=True,
+        groups="dunning_ai.group_dunning_user")
+    dunning_excluded = fields.Boolean(
+        string="Exclude From Dunning", copy=False, tracking=True, groups="dunning_ai.group_dunning_user")
     dunning_do_not_contact = fields.Boolean(
         string="Do Not Contact",
         copy=False,
+        tracking=True,
+        groups="dunning_ai.group_dunning_user",
         help="Never contact this customer about overdue invoices, on any channel.",
     )
     dunning_preferred_channel = fields.Selection(
-        CHANNELS, string="Preferred Channel", copy=False,
+        CHANNELS, string="Preferred Channel", copy=False, tracking=True, groups="dunning_ai.group_dunning_user",
         help="Used whenever this channel is available for the customer.",
     )
-    dunning_collector_id = fields.Many2one("res.users", string="Collector", copy=False)
-    dunning_optout_email = fields.Boolean(string="No Email Reminders", copy=False)
-    dunning_optout_letter = fields.Boolean(string="No Letters", copy=False)
-    dunning_optout_call = fields.Boolean(string="No Phone Calls", copy=False)
+    dunning_collector_id = fields.Many2one(
+        "res.users", string="Collector", copy=False, tracking=True, check_company=True,
+        domain=lambda self: self._dunning_collector_domain(), groups="dunning_ai.group_dunning_user",
+        help="A collector of the customer's company: takes the customer's new collection activities.",
+    )
+    dunning_optout_email = fields.Boolean(
+        string="No Email Reminders", copy=False, tracking=True, groups="dunning_ai.group_dunning_user")
+    dunning_optout_letter = fields.Boolean(
+        string="No Letters", copy=False, tracking=True, groups="dunning_ai.group_dunning_user")
+    dunning_optout_call = fields.Boolean(
+        string="No Phone Calls", copy=False, tracking=True, groups="dunning_ai.group_dunning_user")
+    # read by every employee (the form's "Wrong number" badge next to the phone), written as the others
     dunning_phone_invalid = fields.Boolean(
-        string="Phone Number Invalid", copy=False,
+        string="Phone Number Invalid", copy=False, tracking=True,
         help="Set when the number on file does not reach the customer: "
         "no call is planned until the number is fixed.",
     )
@@ -76,9 +99,110 @@ class ResPartner(models.Model):
     )
     dunning_action_count = fields.Integer(
         string="Reminders", compute="_compute_dunning_action_count", groups="dunning_ai.group_dunning_user")
-    dunning_promise_ids = fields.One2many("dunning.promise", "partner_id", string="Promises to Pay")
+    dunning_promise_ids = fields.One2many(
+        "dunning.promise", "partner_id", string="Promises to Pay", groups="dunning_ai.group_dunning_user")
+
+    # The next activity's type and summary: mail relates them in sudo, which would show every
+    # employee the label of a collection activity ("Dispute Review", "Financial hardship")
+    # that the record rules hide from them (``_compute_dunning_next_activity``)
+    activity_type_id = fields.Many2one(
+        related=None, compute="_compute_dunning_next_activity", compute_sudo=False, readonly=True)
+    activity_type_icon = fields.Char(related=None, compute="_compute_dunning_next_activity", compute_sudo=False)
+    activity_summary = fields.Char(
+        related=None, compute="_compute_dunning_next_activity", compute_sudo=False, readonly=True)
     dunning_promise_count = fields.Integer(compute="_compute_dunning_promise_count", string="Promises",
                                            groups="dunning_ai.group_dunning_user")
+
+    # Dunning controls: collectors and managers only ---------------------------
+
+    @api.model
+    def _dunning_control_fields(self):
+        """The customer's dunning controls: ``DUNNING_CONTROLS`` and every channel's opt-out."""
+        return {name for name in self._fields if name in DUNNING_CONTROLS or name.startswith("dunning_optout_")}
+
+    @api.model
+    def _dunning_check_controls(self, names):
+        """Refuse a change of the dunning controls ``names`` by anyone but collectors and managers."""
+        if names & self._dunning_control_fields() and not self.env.su and not self.env.user.has_group(COLLECTOR_GROUP):
+            raise AccessError(self.env._(
+                "Only collectors and collection managers can change a customer's dunning settings."))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._dunning_check_controls({name for name, value in vals.items() if value})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._dunning_check_controls(set(vals))
+        return super().write(vals)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        """The dunning controls are read-only in every view for whoever may not change them."""
+        result = super().fields_get(allfields, attributes)
+        if (attributes is None or "readonly" in attributes) and not self.env.su \
+                and not self.env.user.has_group(COLLECTOR_GROUP):
+            for name in self._dunning_control_fields() & result.keys():
+                result[name]["readonly"] = True
+        return result
+
+    @api.model
+    def _dunning_collector_domain(self):
+        group = self.env.ref(COLLECTOR_GROUP, raise_if_not_found=False)
+        return [("share", "=", False), ("all_group_ids", "in", group.ids if group else [])]
+
+    @api.constrains("dunning_collector_id")
+    def _check_dunning_collector(self):
+        """A customer's collector is a collector (its company is checked by ``check_company``)."""
+        group = self.env.ref(COLLECTOR_GROUP)
+        for partner in self.sudo().filtered("dunning_collector_id"):
+            user = partner.dunning_collector_id
+            if user.share or group not in user.all_group_ids:
+                raise ValidationError(self.env._(
+                    "%(user)s is not a collector and cannot be the collector of %(partner)s.",
+                    user=user.name, partner=partner.display_name))
+
+    # Activities: collection ones are shown and searched only where the user may read them --
+
+    @api.depends("activity_ids.activity_type_id", "activity_ids.summary", "activity_ids.icon")
+    @api.depends_context("uid")
+    def _compute_dunning_next_activity(self):
+        """Mail's related values of the first activity, in sudo as mail reads them, leaving
+        out for employees outside collections the collection activities not assigned to them."""
+        hidden = not (self.env.su or self.env.user.has_group("dunning_ai.group_dunning_user"))
+        for partner in self:
+            activities = partner.sudo().activity_ids
+            if hidden:
+                activities = activities.filtered(lambda a: not a.dunning_trigger or a.user_id == self.env.user)
+            first = activities[:1]
+            partner.activity_type_id = first.activity_type_id.with_env(self.env)
+            partner.activity_type_icon = first.icon
+            partner.activity_summary = first.summary
+
+
+    @api.model
+    def _dunning_readable_activities(self):
+        """Activities whose type and summary the user may search partners by.
+
+        Mail searches ``activity_ids`` with no access check: an employee could otherwise find
+        the customers with a "Dispute Review" activity that the record rules hide from them.
+        """
+        if self.env.su or self.env.user.has_group("dunning_ai.group_dunning_user"):
+            return Domain.TRUE
+        return Domain("dunning_trigger", "=", False) | Domain("user_id", "=", self.env.uid)
+
+    def _search_activity_type_id(self, operator, operand):
+        if operator in Domain.NEGATIVE_OPERATORS:
+            return NotImplemented
+        return Domain("activity_ids", "any",
+                      Domain("activity_type_id", operator, operand) & self._dunning_readable_activities())
+
+    def _search_activity_summary(self, operator, operand):
+        if operator in Domain.NEGATIVE_OPERATORS:
+            return NotImplemented
+        return Domain("activity_ids", "any",
+                      Domain("summary", operator, operand) & self._dunning_readable_activities())
 
     # Smart buttons: one count and one window helper -------------------------
 
@@ -135,16 +259,19 @@ class ResPartner(models.Model):
         return self._dunning_promise_window([("partner_id", "=", self.commercial_partner_id.id)])
 
     def action_dunning_privacy_export(self):
-        """Download the customer's data as a JSON file that only its author can read again."""
+        """Download the customer's data as a JSON file that only its author can read again,
+        for a week: the retention cron deletes it then (``dunning.retention._purge_exports``)."""
         self.ensure_one()
         if not self.env.user.has_group("dunning_ai.group_dunning_manager"):
             raise AccessError(self.env._("Only collection managers can export a customer's collection data."))
         data = self.env["dunning.privacy"]._export(self)
-        # linked to no record: an attachment on the customer would be readable by every employee
+        # linked to no record: an attachment on the customer would be readable by every employee;
+        # its model (with no record) marks it as an export for the retention cron
         attachment = self.env["ir.attachment"].create({
             "name": f"dunning-data-{self.commercial_partner_id.id}-{fields.Date.today()}.json",
             "raw": json.dumps(data, indent=2, ensure_ascii=False, default=str).encode(),
             "mimetype": "application/json",
+            "res_model": "dunning.privacy",
         })
         # the export itself is logged on the customer (the manager may not edit contacts)
         self.commercial_partner_id.sudo().message_post(
@@ -169,42 +296,55 @@ class ResPartner(models.Model):
 
     # Pauses and promises: what the customer said holds the reminders --------
 
-    def _dunning_pause_until(self, date):
-        """Pause reminders to these customers until ``date``: a pause is extended, never shortened.
+    def _dunning_pause_until(self, date, company):
+        """Pause ``company``'s reminders to these customers until ``date``: a pause is
+        extended, never shortened, and holds no other company's reminders.
 
         The one pause rule of the suite, on the customer whose field the planner reads:
         promises, replies (out of office) and logged calls all pause through it.
         Returns whether a pause moved.
         """
-        later = self.commercial_partner_id.filtered(
+        later = self.commercial_partner_id.with_company(company).filtered(
             lambda p: not p.dunning_pause_until or p.dunning_pause_until < date)
-        later.write({"dunning_pause_until": date})
+        # the callers checked who may pause (a promise, a logged call, a reply): the engine writes
+        later.sudo().write({"dunning_pause_until": date})
         return bool(later)
 
-    def _dunning_pending_actions(self, before):
-        """These customers' actions not sent yet and planned before ``before`` (a datetime):
-        what a pause postpones or a promise cancels."""
+    def _dunning_pending_actions(self, before, company):
+        """These customers' actions of ``company`` not sent yet and planned before ``before``
+        (a datetime): what a pause postpones or a promise cancels."""
         return self.env["dunning.action"].search([
             ("partner_id", "in", self.commercial_partner_id.ids),
+            ("company_id", "=", company.id),
             ("state", "in", PENDING_STATES),
             ("planned_at", "<", before),
         ])
 
-    def _dunning_open_promises(self):
-        """Open promises of these customers whose date has not passed: they pause reminders."""
-        return self.env["dunning.promise"].search([
+    def _dunning_open_promises(self, company=None):
+        """Open promises of these customers (to ``company``, else to any company the user
+        works in) whose date has not passed: they pause reminders."""
+        domain = [
             ("partner_id", "in", self.commercial_partner_id.ids),
             ("state", "=", "open"),
             ("date", ">=", fields.Date.context_today(self)),
-        ], order="date desc")
+        ]
+        if company:
+            domain.append(("company_id", "=", company.id))
+        return self.env["dunning.promise"].search(domain, order="date desc")
 
     def _message_post_after_hook(self, message, msg_vals):
-        """Classify an incoming reply to a dunning email and act on it (``dunning.reply``)."""
+        """Act on an incoming reply to a reminder sent to this customer (``dunning.reply``).
+
+        Only emails the mail gateway received are replies (``dunning.reply._is_incoming``),
+        and only to a reminder of this very customer.
+        """
         result = super()._message_post_after_hook(message, msg_vals)
-        if message.message_type == "email" and message.parent_id and not self.env.context.get("dunning_no_reply"):
-            action = self.env["dunning.action"].sudo().search(
-                [("mail_message_id", "in", (message.parent_id | message.parent_id.parent_id).ids)], limit=1,
-            )
+        Reply = self.env["dunning.reply"]
+        if message.parent_id and Reply._is_incoming(message):
+            action = self.env["dunning.action"].sudo().search([
+                ("mail_message_id", "in", (message.parent_id | message.parent_id.parent_id).ids),
+                ("partner_id", "=", self.commercial_partner_id.id),
+            ], limit=1)
             if action:
-                self.env["dunning.reply"]._process(action, message)
+                Reply._process(action, message)
         return result

@@ -34,8 +34,9 @@ class DunningCallOutcomeWizard(models.TransientModel):
     _description = "Log a Collection Call"
     _check_company_auto = True
 
+    # activity and company come from the client like every other field: ``_check_scope``
     activity_id = fields.Many2one("mail.activity", string="Call Activity", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, check_company=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     outcome = fields.Selection(CALL_OUTCOMES, required=True, default="not_reached")
@@ -43,7 +44,7 @@ class DunningCallOutcomeWizard(models.TransientModel):
     note = fields.Text(string="Notes")
     open_move_ids = fields.Many2many("account.move", compute="_compute_open_move_ids")
     move_ids = fields.Many2many(
-        "account.move", string="Invoices", domain="[('id', 'in', open_move_ids)]",
+        "account.move", string="Invoices", domain="[('id', 'in', open_move_ids)]", check_company=True,
         help="The invoices the promise or the dispute is about.",
     )
     promise_date = fields.Date(string="Promised Date")
@@ -91,15 +92,29 @@ class DunningCallOutcomeWizard(models.TransientModel):
             raise UserError(self.env._(
                 "Only this customer's open invoices of %s can be selected.", self.company_id.name))
 
+    def _check_scope(self, partner):
+        """Refuse a company the user does not work for, and an activity that is not a
+        collection activity of this very customer and company: both come from the client."""
+        if self.company_id not in self.env.user.company_ids:
+            raise AccessError(self.env._("You cannot log calls for %s.", self.company_id.name))
+        partner.check_access("read")
+        activity = self.activity_id
+        if activity:
+            activity.check_access("read")
+            activity = activity.sudo()
+            if not (activity.dunning_trigger and activity.res_model == "res.partner"
+                    and activity.res_id == partner.id and activity.dunning_company_id == self.company_id):
+                raise UserError(self.env._(
+                    "A call is logged on a collection activity of %(partner)s for %(company)s.",
+                    partner=partner.display_name, company=self.company_id.name))
+
     def action_confirm(self):
         """Close the call and update what the planner reads for this customer."""
         self.ensure_one()
         if not self.env.user.has_group("dunning_ai.group_dunning_collector"):
             raise AccessError(self.env._("Only collectors can log collection calls."))
         partner = self.partner_id.commercial_partner_id
-        partner.check_access("read")
-        if self.activity_id:
-            self.activity_id.check_access("read")
+        self._check_scope(partner)
         today = fields.Date.context_today(self)
         self._check_input(today)
         trigger = self._ensure_call_activity(partner, today)
@@ -121,8 +136,6 @@ class DunningCallOutcomeWizard(models.TransientModel):
         what was said stays on the archived activity, out of the customer's chatter.
         """
         if not self.activity_id:
-            if self.company_id not in self.env.user.company_ids:
-                raise AccessError(self.env._("You cannot log calls for %s.", self.company_id.name))
             self.activity_id = self._open_call_activity(partner)
         trigger = self.activity_id.dunning_trigger or "final_stage"
         if not self.activity_id:
@@ -163,7 +176,7 @@ class DunningCallOutcomeWizard(models.TransientModel):
                 done.append(self.env._("The phone number on file is wrong: calls stop until it is fixed."))
         if self.next_step != "none":
             pause_until = max(pause_until or self.next_date, self.next_date)
-        if pause_until and partner_sudo._dunning_pause_until(pause_until):
+        if pause_until and partner_sudo._dunning_pause_until(pause_until, self.company_id):
             done.append(self.env._("Reminders paused until %s.", format_date(self.env, pause_until)))
         return done
 

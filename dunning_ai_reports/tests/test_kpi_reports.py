@@ -60,7 +60,7 @@ class TestDunningReports(DunningCommon):
         cls.act5 = Action.create({**cls._action_vals(cls.partner_c, cls.inv5, "email", "firm", False),
                                   "state": "to_approve", "planned_at": "2026-03-28 09:00:00"})
         cls._end_transaction()  # state changes are tracked from the transaction after creation
-        cls.act2.with_user(cls.collector).with_context(**TRACKING).sudo(False).write({"state": "scheduled"})
+        cls.act2.with_user(cls.collector).with_context(**TRACKING).sudo(False).action_approve()
         cls.act2.write({"state": "done"})
         # act3: letter to B, inv4 paid 4 days later
         cls.act3 = Action.create(cls._action_vals(cls.partner_b, cls.inv4, "letter", "friendly", "2026-04-01 08:00:00"))
@@ -68,7 +68,7 @@ class TestDunningReports(DunningCommon):
         cls.act4 = cls.env["dunning.action"].with_user(cls.collector).sudo().create(
             cls._action_vals(cls.partner_c, cls.inv6, "call", "final", "2026-03-25 09:00:00"))
         # act5: planned for approval and cancelled by the collector (an override)
-        cls.act5.with_user(cls.collector).with_context(**TRACKING).sudo(False).write({"state": "cancelled"})
+        cls.act5.with_user(cls.collector).with_context(**TRACKING).sudo(False).action_reject()
         cls._end_transaction()
 
     @classmethod
@@ -305,7 +305,7 @@ class TestDunningReports(DunningCommon):
         if "dunning.model" not in self.env:
             self.assertFalse(self.env["dunning.report.model"].search([]))
             return
-        Model = self.env["dunning.model"]
+        Model = self.env["dunning.model"].sudo()  # versions are the engine's to write
         Model.search([]).unlink()
         Model.create([
             {"company_id": self.company.id, "version": 1, "kind": "prior", "trained_at": "2026-02-01 02:00:00",
