@@ -356,19 +356,29 @@ def test_refusing_mail_server_keeps_reminders_until_it_is_back(worker, populated
     states = dict(psql(db, mine))
     assert set(states) <= {"exception", "outgoing"} and "exception" in states, states
     assert sum(map(int, states.values())) == CUSTOMERS, states
-    worker(db, "retry")  # the reminders' emails are queued again
-    assert dict(psql(db, mine)) == {"outgoing": str(CUSTOMERS)}
+    worker(db, "retry")  # the emails refused with 421 before the data are queued again
+    # the email tried next on the session the 421 closed keeps only Odoo's generic failure,
+    # which cannot tell it from a connection dropped after the data: it stays failed, flagged
+    states = dict(psql(db, mine))
+    held = int(states.get("exception", 0))
+    assert held <= 2 and int(states["outgoing"]) == CUSTOMERS - held, states
+    flagged = {row[0] for row in psql(db, f"""
+        SELECT p.email FROM dunning_action a JOIN res_partner p ON p.id = a.partner_id
+         WHERE p.name LIKE 'Fault G{group:02d} %' AND a.error_message LIKE '%not sent again%'""")}
+    assert len(flagged) == held, flagged
     smtp.refuse = False
     worker(db, "mailqueue", group)
-    expected = sorted(f"fault-g{group:02d}-{i:03d}@example.com" for i in range(CUSTOMERS))
+    expected = sorted(f"fault-g{group:02d}-{i:03d}@example.com" for i in range(CUSTOMERS) if
+                      f"fault-g{group:02d}-{i:03d}@example.com" not in flagged)
     delivered = sorted(r for recipients in smtp.received for r in recipients if r.startswith(f"fault-g{group:02d}-"))
-    assert delivered == expected, "each once, none lost"
-    assert not psql(db, mine), "nothing left in the queue"
+    assert delivered == expected, "each once, none lost but the flagged ones"
+    assert dict(psql(db, mine)) == ({"exception": str(held)} if held else {}), "nothing else left in the queue"
     worker(db, "retry")
     worker(db, "mailqueue", group)
     again = [r for recipients in smtp.received for r in recipients if r.startswith(f"fault-g{group:02d}-")]
-    assert len(again) == CUSTOMERS, "nothing sent twice after recovery"
+    assert len(again) == CUSTOMERS - held, "nothing sent twice after recovery, the flagged ones neither"
     FAULTS_REPORT["smtp_refused_then_delivered"] = len(delivered)
+    FAULTS_REPORT["smtp_unsure_held"] = held
 
 
 def test_broken_template_data_fails_that_action_alone(worker, populated):

@@ -51,7 +51,8 @@ class DunningChannel(models.AbstractModel):
       and logged by the executor; postponed ones stay scheduled (the plug-in moved
       ``planned_at`` and said why); a failed action must carry no side effect of the attempt,
       the executor falls back once. Any exception rolls back the whole call: the executor
-      then sends each action alone, in its own savepoint;
+      then sends each action alone, in its own savepoint, and one whose send raises again is
+      failed with the error (after one fallback), never tried again at the next run;
     - ``_log_label()`` -> what the action's log says was done ("Email sent");
     - ``_send_one(action)`` -> ``SendResult``: the slow path's send of one action (in its own
       savepoint); ``_send(action)`` unless the channel sends one action differently (an email
@@ -59,7 +60,8 @@ class DunningChannel(models.AbstractModel):
     - ``_executor_logs`` (class attribute): whether the executor logs a sent action on the
       action's chatter (the letter logs its own note, with the letter attached);
     - ``_privacy_fields()`` -> action field names this channel stores (exported);
-      ``_anonymise(actions)`` blanks them by default (retention);
+      ``_anonymise(actions)`` blanks them by default (retention); a plug-in that keeps more
+      (texts and numbers in its gateway's records) removes that too;
     - ``_on_delivery_failure(actions, failure)`` -> the follow-up actions: a message that left but
       never arrived (a bounced SMS) is planned again once on the fallback channel, or a collector
       takes over (``no_channel``). ``_fallback_field`` names the action's Many2one that keeps

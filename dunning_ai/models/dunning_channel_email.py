@@ -1,5 +1,6 @@
 import base64
 import logging
+import re
 
 from markupsafe import Markup
 from odoo import api, fields, models
@@ -13,6 +14,14 @@ from odoo.addons.payment import utils as payment_utils
 _logger = logging.getLogger(__name__)
 
 MAIL_RETRY_LIMIT = 5
+# the server's temporary (4xx) refusal of the greeting, the sender, every recipient or the
+# message, as ``ir.mail_server.send_email`` records it ("<smtplib exception>: (<code>, ...")
+TEMPORARY_REFUSAL = re.compile(
+    r"\b(SMTPHeloError|SMTPSenderRefused|SMTPRecipientsRefused|SMTPDataError)\b.*?\(4\d\d,", re.S)
+# failures Odoo records before handing the email over (no type: the connection failed)
+NEVER_LEFT_FAILURES = (None, False, "mail_smtp", "mail_from_invalid", "mail_from_missing")
+# what Odoo says of an address: sending again does not help, and the chatter already says it
+ADDRESS_FAILURES = ("mail_email_invalid", "mail_email_missing", "mail_bl", "mail_optout", "mail_dup")
 
 
 class DunningChannelEmail(models.AbstractModel):
@@ -130,7 +139,7 @@ class DunningChannelEmail(models.AbstractModel):
                     action.partner_id.display_name,
                 )
             )
-        promise = action.partner_id.commercial_partner_id._dunning_open_promises()[:1]
+        promise = action.partner_id.commercial_partner_id._dunning_open_promises(action.company_id)[:1]
         if promise:
             raise UserError(
                 self.env._(
@@ -280,11 +289,14 @@ class DunningChannelEmail(models.AbstractModel):
 
     @api.model
     def _cron_mail_retry(self, limit=MAIL_RETRY_LIMIT):
-        """Queue again the reminder emails the outgoing server refused, a few times at most.
+        """Queue again the reminder emails that certainly never left, a few times at most.
 
         Odoo leaves a refused email in "Delivery Failed" for good; for a reminder that would
-        mean a reminder recorded as sent that never left. Emails refused for an invalid or
-        missing address stay failed (that is the customer's data, not the server's). After
+        mean a reminder recorded as sent that never left. Only a failure before the message
+        was handed over is retried (``_mail_never_left``): one that may have been delivered
+        (a timeout or a dropped connection during or after the data, a rejection after it)
+        is not sent twice; the action says so. Emails refused for an invalid or missing
+        address stay failed too (that is the customer's data, not the server's). After
         ``limit`` attempts the action records that its email could not be delivered.
         """
         Action = self.env["dunning.action"].sudo()
@@ -292,25 +304,58 @@ class DunningChannelEmail(models.AbstractModel):
         Action.flush_model()
         self.env.cr.execute(SQL(
             """
-            SELECT mm.id, a.id
+            SELECT mm.id, a.id, mm.failure_type, mm.failure_reason
               FROM mail_mail mm
               JOIN dunning_action a ON a.mail_message_id = mm.mail_message_id
              WHERE mm.state = 'exception' AND a.state = 'done' AND a.channel = 'email'
-               AND COALESCE(mm.failure_type, 'mail_smtp') NOT IN
-                   ('mail_email_invalid', 'mail_email_missing', 'mail_bl', 'mail_optout', 'mail_dup')
+               AND a.anonymised IS NOT TRUE
             """,
         ))
         rows = self.env.cr.fetchall()
-        mails = self.env["mail.mail"].sudo().browse([mail_id for mail_id, _aid in rows])
-        actions = Action.browse([aid for _mid, aid in rows])
+        never_left = [(mail_id, aid) for mail_id, aid, kind, reason in rows if self._mail_never_left(kind, reason)]
+        mails = self.env["mail.mail"].sudo().browse([mail_id for mail_id, _aid in never_left])
+        actions = Action.browse([aid for _mid, aid in never_left])
         retry = actions.filtered(lambda a: a.mail_retry_count < limit)
         for action in retry:
             action.mail_retry_count += 1
-        mails.filtered(lambda m: m.mail_message_id in retry.mail_message_id).mark_outgoing()
+        # queued as new: a later failure is judged on what it records, not on this one's type
+        mails.filtered(lambda m: m.mail_message_id in retry.mail_message_id).write(
+            {"state": "outgoing", "failure_type": False, "failure_reason": False})
         for action in actions - retry:
             if not action.error_message:
                 action.error_message = self.env._(
                     "The email could not be delivered after %s attempts: the mail server refused it.", limit)
+        unsure = Action.browse([aid for _mid, aid, kind, _reason in rows
+                                if kind not in ADDRESS_FAILURES and aid not in actions.ids])
+        for action in unsure.filtered(lambda a: not a.error_message):
+            action.error_message = self.env._(
+                "The mail server failed on this email, perhaps after taking it: it is not sent again "
+                "automatically. Check the outgoing mail log before sending it again.")
         if retry:
             _logger.info("Dunning: %s refused reminder emails queued again", len(retry))
         return retry
+
+    @api.model
+    def _mail_never_left(self, failure_type, failure_reason):
+        """Whether a failed ``mail.mail`` certainly never reached a mail server (Odoo 19's ``mail.mail``).
+
+        - no failure type: ``mail.mail.send`` could not connect to the server (refused,
+          unreachable, no server, login or TLS failed) and writes no type on the mail itself
+          (``mail_smtp`` goes on its notifications), so nothing was handed over;
+        - ``mail_smtp``, the same failure as the type says it ("Connection failed");
+          ``mail_from_invalid`` / ``mail_from_missing``: the sender address was refused by
+          Odoo itself while building the message;
+        - ``unknown`` whose reason is the server's temporary (4xx) refusal: of the greeting,
+          the sender or every recipient (``smtplib`` raises those before the DATA command), or
+          of the message itself (``SMTPDataError``: the server answered no, so it did not take
+          the message). Permanent refusals (5xx) stay failed: sending again would not help.
+
+        Everything else may have left, so it is never sent twice: a timeout (``TimeoutError``)
+        or a connection dropped during the exchange (Odoo keeps its generic "Error without
+        exception", written before the hand-over: the drop may have come after the data, the
+        server's acceptance unheard), any other error, and a refusal for the address
+        (``mail_email_*``, the customer's data).
+        """
+        if failure_type in NEVER_LEFT_FAILURES:
+            return True
+        return failure_type == "unknown" and bool(TEMPORARY_REFUSAL.search(failure_reason or ""))

@@ -2,7 +2,7 @@ import logging
 from collections import Counter
 
 from markupsafe import Markup
-from psycopg2.errors import SerializationFailure
+from psycopg2.errors import DeadlockDetected, LockNotAvailable, SerializationFailure
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -11,15 +11,22 @@ from . import dunning_receivables
 _logger = logging.getLogger(__name__)
 
 EXECUTE_BATCH = 200
+# a conflict with a concurrent transaction: nothing is wrong with the action, it is tried
+# again at the next run (not failed, and not locked again in this run)
+TRANSIENT_ERRORS = (SerializationFailure, DeadlockDetected, LockNotAvailable)
 
 
 class DunningExecutor(models.AbstractModel):
     """Sends the due actions once, in batches, lock-safe, through their channels.
 
     Each batch is checked again against what changed since planning, then each channel
-    sends its actions set-wise in one savepoint (the fast path). When anything raises, the
-    batch is sent again one action at a time, each in its own savepoint, with one fallback
-    to another channel (the slow path): a failing action never stops the others. What a
+    sends its actions set-wise and the sent ones are marked done and logged, all in one
+    savepoint (the fast path). When anything raises, the same is done one action at a time,
+    each step in the action's own savepoint, with one fallback to another channel (the slow
+    path): a failing action never stops the others. An action whose check, send, fallback or
+    final write raises is failed at once with the error, as a failed send always was: what
+    failed at send time fails again at the next run, so it is never locked again; a conflict
+    with a concurrent transaction (``TRANSIENT_ERRORS``) leaves it for the next run. What a
     channel does is its plug-in's business (``dunning.channel``); the executor names none.
     """
 
@@ -36,10 +43,11 @@ class DunningExecutor(models.AbstractModel):
         statements were left out for want of a PDF engine.
         """
         processed = self.env["dunning.action"]
+        deferred = []  # left scheduled by a conflict: tried again at the next run, not in this one
         conflicts = 0
         while True:
             try:
-                batch = self._lock_batch(self._due_sql(), batch_size)
+                batch = self._lock_batch(self._due_sql(exclude=deferred), batch_size)
             except SerializationFailure:
                 # another worker committed a row of this snapshot since our last commit
                 if not processed or conflicts >= 3:
@@ -51,7 +59,9 @@ class DunningExecutor(models.AbstractModel):
                 break
             self._execute(batch)
             processed |= batch
-            remaining = self._count_where(self._due_sql())
+            left = batch.filtered(lambda a: a.state == "scheduled")
+            deferred += left.filtered_domain([("planned_at", "<=", fields.Datetime.now())]).ids
+            remaining = self._count_where(self._due_sql(exclude=deferred))
             if self.env["ir.cron"]._commit_progress(len(batch), remaining=remaining) <= 0:
                 break
         if processed and not self.env["dunning.statement"]._can_render_pdf():
@@ -65,12 +75,12 @@ class DunningExecutor(models.AbstractModel):
         return processed
 
     @api.model
-    def _due_sql(self):
-        """Due actions of enabled, non dry-run companies (SQL on ``a`` and ``c``)."""
+    def _due_sql(self, exclude=()):
+        """Due actions of enabled, non dry-run companies (SQL on ``a`` and ``c``), but ``exclude`` (ids)."""
         return SQL(
             """a.state = 'scheduled' AND a.planned_at <= %(now)s
-               AND c.dunning_enabled AND c.dunning_dry_run IS NOT TRUE""",
-            now=fields.Datetime.now(),
+               AND c.dunning_enabled AND c.dunning_dry_run IS NOT TRUE AND a.id != ALL(%(exclude)s)""",
+            now=fields.Datetime.now(), exclude=list(exclude),
         )
 
     @api.model
@@ -104,15 +114,14 @@ class DunningExecutor(models.AbstractModel):
     def _execute(self, actions):
         """Re-check each action, then send it; one failing action never stops the others.
 
-        Sent actions are marked done and logged in bulk, in the transaction that queued their
-        messages; postponed ones stay scheduled. Returns the sent actions.
+        Fast path: the batch's checks in one savepoint, then its sends, the done state and the
+        logs in another, set-wise. When either raises, that part is done again action by action
+        (``_checked``, ``_send_isolated``). Postponed actions stay scheduled. Returns the sent actions.
         """
         now = fields.Datetime.now()
-        to_send, availability = self._still_sendable(actions)
+        to_send, availability = self._checked(actions)
         Channel = self.env["dunning.channel"]
         try:
-            # fast path: the whole batch in one savepoint; any failure rolls it back and the
-            # actions are sent again one by one, each in its own savepoint
             sent, failed = actions.browse(), {}
             with self.env.cr.savepoint():
                 for key, channel in Channel._channels().items():
@@ -120,20 +129,43 @@ class DunningExecutor(models.AbstractModel):
                         result = channel._send(todo)
                         sent |= result.sent
                         failed.update(result.failed)
+                self._mark_sent(sent, now)
         except Exception:  # noqa: BLE001 - the slow path below isolates the failing action
             _logger.warning("Dunning: an action of the batch failed, sending one by one", exc_info=True)
             sent, failed = actions.browse(), {}
             for action in to_send:
-                if self._send_isolated(action, availability[action.partner_id.id]):
+                if self._send_isolated(action, availability.get(action.partner_id.id, {}), now=now):
                     sent |= action
         # refused by their channel without raising (nothing kept of the attempt): one fallback each
         for action in actions.browse(list(failed)):
-            if self._send_isolated(action, availability[action.partner_id.id], error=failed[action.id]):
+            if self._send_isolated(action, availability.get(action.partner_id.id, {}), error=failed[action.id],
+                                   now=now):
                 sent |= action
-        sent.with_context(tracking_disable=True).write(
-            {"state": "done", "executed_at": now, "error_message": False})
-        self._log_sent(sent.filtered(lambda a: Channel._get(a.channel)._executor_logs))
         return sent
+
+    @api.model
+    def _checked(self, actions):
+        """``_still_sendable`` for the batch in one savepoint; when it raises, for each action
+        in its own: an action whose checks raise is failed with the error, the others go on."""
+        try:
+            with self.env.cr.savepoint():
+                return self._still_sendable(actions)
+        except Exception:  # noqa: BLE001 - checked again one by one below
+            _logger.warning("Dunning: the send-time checks of the batch failed, checking one by one", exc_info=True)
+        to_send, availability = actions.browse(), {}
+        for action in actions:
+            try:
+                with self.env.cr.savepoint():
+                    sendable, found = self._still_sendable(action)
+            except TRANSIENT_ERRORS as exc:
+                _logger.info("Dunning action %s conflicts with another transaction (%s): next run", action.id, exc)
+            except Exception as exc:  # noqa: BLE001 - isolate this action, keep the run going
+                _logger.warning("Dunning action %s: the send-time checks failed: %s", action.id, exc)
+                self._mark_failed(action, str(exc))
+            else:
+                to_send |= sendable
+                availability.update(found)
+        return to_send, availability
 
     @api.model
     def _still_sendable(self, actions):
@@ -162,35 +194,84 @@ class DunningExecutor(models.AbstractModel):
         return to_send, availability
 
     @api.model
-    def _send_isolated(self, action, availability, error=None):
-        """Send ``action`` through its channel inside a savepoint; fall back once on failure.
-
-        True when sent; False when it failed (state ``failed``) or was postponed by its
-        channel (still ``scheduled``). ``error``: the channel already failed it in the fast
-        path (without side effects), so only the fallback is tried.
-        """
+    def _mark_sent(self, actions, now):
+        """Sent ``actions`` are done, and logged on their chatter unless their channel logs itself."""
+        actions.with_context(tracking_disable=True).write(
+            {"state": "done", "executed_at": now, "error_message": False})
         Channel = self.env["dunning.channel"]
-        for attempt in range(2):
-            if error is None or attempt:
-                try:
-                    with self.env.cr.savepoint():
-                        result = Channel._get(action.channel)._send_one(action)
-                except Exception as exc:  # noqa: BLE001 - isolate this action, keep the run going
-                    _logger.warning("Dunning action %s (%s) failed: %s", action.id, action.channel, exc)
-                    error = str(exc)
-                else:
-                    if action in result.sent or action in result.postponed:
+        self._log_sent(actions.filtered(lambda a: Channel._get(a.channel)._executor_logs))
+
+    @api.model
+    def _mark_failed(self, action, error):
+        """``action`` failed with ``error``; written in SQL when even that write raises, so that
+        it leaves the queue whatever happens."""
+        try:
+            with self.env.cr.savepoint():
+                action.write({"state": "failed", "error_message": error})
+        except Exception:  # noqa: BLE001 - the action must leave the queue
+            _logger.exception("Dunning action %s: marking it failed raised; written directly", action.id)
+            self.env.cr.execute(SQL(
+                "UPDATE dunning_action SET state = 'failed', error_message = %s WHERE id = %s", error, action.id))
+            action.invalidate_recordset(["state", "error_message"])
+
+    @api.model
+    def _send_isolated(self, action, availability, error=None, now=None):
+        """Send ``action`` through its channel, mark it done and log it, inside a savepoint;
+        fall back once on failure (in a savepoint of its own too).
+
+        True when sent; False when it failed (state ``failed``), was postponed by its channel
+        or met a concurrent transaction (still ``scheduled``). ``error``: the channel already
+        failed it in the fast path (without side effects), so only the fallback is tried.
+        """
+        try:
+            for attempt in range(2):
+                if error is None or attempt:
+                    result, error = self._send_one_isolated(action, now or fields.Datetime.now())
+                    if result:
                         return action in result.sent
-                    error = result.failed.get(action.id) or self.env._("not sent")
-            fallback = attempt == 0 and Channel._fallback(action, availability)
-            if not fallback:
-                break
-            action.message_post(body=self.env._(
-                "%(channel)s failed (%(error)s); falling back to %(fallback)s.",
-                channel=action.channel, error=error, fallback=fallback))
-            action.channel = fallback
-        action.write({"state": "failed", "error_message": error})
+                if attempt or not self._fall_back(action, availability, error):
+                    break
+        except TRANSIENT_ERRORS as exc:
+            _logger.info("Dunning action %s conflicts with another transaction (%s): next run", action.id, exc)
+            return False
+        self._mark_failed(action, error)
         return False
+
+    @api.model
+    def _send_one_isolated(self, action, now):
+        """``(result, None)`` when ``action`` was sent (and marked done) or postponed, else ``(None, error)``."""
+        try:
+            with self.env.cr.savepoint():
+                result = self.env["dunning.channel"]._get(action.channel)._send_one(action)
+                if action in result.sent:
+                    self._mark_sent(action, now)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - isolate this action, keep the run going
+            _logger.warning("Dunning action %s (%s) failed: %s", action.id, action.channel, exc)
+            return None, str(exc)
+        if action in result.sent or action in result.postponed:
+            return result, None
+        return None, result.failed.get(action.id) or self.env._("not sent")
+
+    @api.model
+    def _fall_back(self, action, availability, error):
+        """Move ``action`` to its fallback channel, saying why (in a savepoint); the channel, or
+        False when there is none or the move raised (the channels' hooks on the action run then)."""
+        try:
+            with self.env.cr.savepoint():
+                fallback = self.env["dunning.channel"]._fallback(action, availability)
+                if fallback:
+                    action.message_post(body=self.env._(
+                        "%(channel)s failed (%(error)s); falling back to %(fallback)s.",
+                        channel=action.channel, error=error, fallback=fallback))
+                    action.channel = fallback
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception as exc:  # noqa: BLE001 - no fallback: the action fails with its first error
+            _logger.warning("Dunning action %s: falling back failed: %s", action.id, exc)
+            return False
+        return fallback
 
     @api.model
     def _send_time_checks(self, actions):
@@ -204,7 +285,8 @@ class DunningExecutor(models.AbstractModel):
         today = fields.Date.context_today(actions)
         self.env.cr.execute(SQL(
             """
-            SELECT a.id, cp.dunning_excluded, cp.dunning_do_not_contact, cp.dunning_pause_until,
+            SELECT a.id, cp.dunning_excluded, cp.dunning_do_not_contact,
+                   (cp.dunning_pause_until ->> a.company_id::text)::date,
                    %(promised)s,
                    (SELECT ARRAY_AGG(DISTINCT l.move_id)
                       FROM account_move_dunning_action_rel r

@@ -49,12 +49,25 @@ class DunningPrivacy(models.AbstractModel):
             name for name in Partner._fields if name.startswith("dunning_optout_") and name not in PARTNER_SETTINGS]
 
     @api.model
+    def _documents(self, actions, sent):
+        """The files of ``actions``: letters and statements printed for them, and those
+        attached to the reminders ``sent`` (stored with them, not a template's shared ones)."""
+        documents = self.env["ir.attachment"].search(
+            [("res_model", "=", actions._name), ("res_id", "in", actions.ids)], order="id")
+        for message in sent:
+            documents |= message.attachment_ids.filtered(
+                lambda a, m=message: (a.res_model, a.res_id) in ((m.model, m.res_id), (m._name, m.id)))
+        return documents
+
+    @api.model
     def _export(self, partner):
         """What Dunning AI holds about ``partner``'s company, as a JSON-serialisable dict.
 
-        Scores of every company the user can see, settings, actions with their reasons,
-        the reminders sent, the customer's replies (with what the suite read in them),
-        promises, the runs that skipped the customer and why, and collection activities.
+        Scores of every company the user can see, settings, actions with their reasons and
+        what each channel stored (SMS numbers and links...), the reminders sent (SMS texts
+        included), the documents sent or printed (letters, statements, as base64), the
+        customer's replies (with what the suite read in them), promises, the runs that
+        skipped the customer and why, and collection activities.
         """
         partner.ensure_one()
         partner = partner.commercial_partner_id
@@ -66,6 +79,7 @@ class DunningPrivacy(models.AbstractModel):
             ("res_model", "=", "res.partner"), ("res_id", "=", partner.id), ("dunning_trigger", "!=", False)])
         Message = self.env["mail.message"]
         sent = actions.mail_message_id
+        documents = self._documents(actions, sent)
         replies = Message.search([("model", "=", "res.partner"), ("res_id", "=", partner.id),
                                   ("message_type", "=", "email"), ("author_id", "in", family.ids)], order="id")
         reply_fields = [name for name in Message._fields if name.startswith("dunning_")]
@@ -85,6 +99,10 @@ class DunningPrivacy(models.AbstractModel):
                         for action in actions],
             "messages_sent": [{"id": message.id, "date": _plain(message.date), "subject": message.subject,
                                "body": html2plaintext(message.body or "")} for message in sent],
+            "documents": [{"id": document.id, "name": document.name, "mimetype": document.mimetype,
+                           "date": _plain(document.create_date),
+                           "action_id": document.res_id if document.res_model == actions._name else None,
+                           "content_base64": (document.datas or b"").decode()} for document in documents],
             "replies": [{"id": message.id, "date": _plain(message.date), "subject": message.subject,
                          "body": html2plaintext(message.body or ""),
                          **{name: _plain(message[name]) for name in reply_fields}} for message in replies],

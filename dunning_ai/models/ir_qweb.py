@@ -9,7 +9,10 @@ class IrQweb(models.AbstractModel):
     ``mail.template`` renders its inline QWeb body record by record and compiles the same
     source for each one. The dunning executor renders hundreds of reminders from one template
     per batch: with ``dunning_qweb_memo`` in the context, the compiled code is kept on the
-    cursor for the transaction, keyed by the source and the context keys QWeb itself caches on.
+    cursor for the transaction, keyed by the source and the context keys QWeb itself caches on
+    (``mail`` adds ``raise_on_forbidden_code_for_model`` to them, so code compiled without the
+    restricted mode is never reused with it). ``cr.cache`` is emptied by every commit, rollback
+    and rolled-back savepoint, so a batch that fails leaves nothing behind.
     """
 
     _inherit = "ir.qweb"
