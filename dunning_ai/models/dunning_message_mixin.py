@@ -1,9 +1,15 @@
+import base64
+from datetime import timedelta
+
 from odoo import api, fields, models, tools
-from odoo.tools import SQL
+from odoo.tools import SQL, consteq
 
 from ..core import messages as core_messages
+from ..core.vocabulary import PENDING_STATES
 
 PERSONALISATION_MARK = "Personalisation:"
+#: how long a reminder's "Pay now" links open its pay page after it was sent
+PAY_LINK_VALIDITY = timedelta(days=90)
 
 
 class DunningMessageMixin(models.AbstractModel):
@@ -12,7 +18,8 @@ class DunningMessageMixin(models.AbstractModel):
     language, the open invoices, their pay links and the personal touches of the scores.
 
     ``dunning.action`` inherits it; the methods read the action's ``move_ids``,
-    ``partner_id``, ``company_id``, ``tone`` and ``dunning_lang``.
+    ``partner_id``, ``company_id``, ``tone`` and ``dunning_lang`` (and, for the pay links'
+    life, ``state``, ``anonymised`` and ``executed_at``).
     """
 
     _name = "dunning.message.mixin"
@@ -55,10 +62,19 @@ class DunningMessageMixin(models.AbstractModel):
         The pay links need one; Odoo's ``_portal_ensure_token`` writes it invoice by invoice
         through ``account.move.write`` (which re-syncs the invoice lines), the most costly
         step of sending a reminder, and impossible in a read-only request (a form preview).
+        The statement bypasses the ORM, so a user's call is checked first, as Odoo checks
+        ``read`` before it makes a record's share token: the user reads the actions, and the
+        invoices too when they have accounting rights (collectors without them see the
+        invoices only through their actions).
         """
         if not self:
             return
         self.flush_recordset(["move_ids"])
+        if not self.env.su:
+            self.check_access("read")
+            if self.env["account.move"].has_access("read"):
+                # every invoice the statement touches, not only those the user's rules show
+                self.sudo().move_ids.sudo(False).check_access("read")
         self.env["account.move"].flush_model(["access_token"])
         # one statement whatever the number of invoices; the token has Odoo's form (a uuid4)
         self.env.cr.execute(SQL(
@@ -116,6 +132,34 @@ class DunningMessageMixin(models.AbstractModel):
         self.ensure_one()
         return tools.hmac(self.env(su=True), "dunning_ai-pay-page", (self.id, self.partner_id.id))
 
+    def _dunning_short_pay_token(self):
+        """The SMS link's signature: 128 bits of its own HMAC, URL-safe base64 (22 characters)."""
+        self.ensure_one()
+        digest = tools.hmac(self.env(su=True), "dunning_ai-pay-sms", (self.id, self.partner_id.id))
+        return base64.urlsafe_b64encode(bytes.fromhex(digest)[:16]).decode().rstrip("=")
+
+    def _dunning_pay_signed(self, token, short=False):
+        """Whether ``token`` is this action's pay page signature (``short``: the SMS link's)."""
+        self.ensure_one()
+        if not isinstance(token, str) or not token.isascii():
+            return False  # what ``consteq`` cannot compare is no signature of ours
+        return consteq(self._dunning_short_pay_token() if short else self._dunning_pay_token(), token)
+
+    def _dunning_pay_link_alive(self):
+        """Whether the reminder's pay links still open its page.
+
+        They live ``PAY_LINK_VALIDITY`` after the reminder went out; until then only its
+        preview shows them. A cancelled or anonymised reminder's links are dead. The expiry is
+        read off the action rather than carried in the link: the SMS link stays short, and
+        cancelling or anonymising the reminder revokes its links.
+        """
+        self.ensure_one()
+        if self.state == "cancelled" or self.anonymised:
+            return False
+        if self.state in PENDING_STATES:
+            return True
+        return fields.Datetime.now() <= (self.executed_at or self.create_date) + PAY_LINK_VALIDITY
+
     def _dunning_main_pay_url(self):
         """Where the "Pay now" button leads: the invoice's payment page, or our page listing them."""
         self.ensure_one()
@@ -123,6 +167,11 @@ class DunningMessageMixin(models.AbstractModel):
         if len(moves) == 1:
             return self._dunning_pay_url(moves)
         return f"{self.get_base_url()}/dunning/pay/{self.id}?access_token={self._dunning_pay_token()}"
+
+    def _dunning_short_pay_url(self):
+        """The pay page's compact signed link, for an SMS: no invoice token in it, nothing shortened."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/dunning/p/{self.id}/{self._dunning_short_pay_token()}"
 
     def _dunning_personalisation(self):
         """Personal touches of the message from the customer's scores (see ``core.messages``)."""

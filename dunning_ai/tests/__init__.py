@@ -16,7 +16,12 @@ from . import test_worklist
 from . import test_skips
 from . import test_privacy
 from . import test_access
+from . import test_security_models
+from . import test_security_replies
 from . import test_security_actions
+from . import test_security_crons
+from . import test_security_roles
+from . import test_security_links
 from . import test_fuzz
 from . import test_tour
 from . import test_menus

@@ -1,2 +1,3 @@
-"""Pure-Python helpers of the SMS channel (no ORM): segment counting, opt-out keywords
-and GSM-7 friendly formatting on top of ``dunning_ai.core`` (Babel, time windows)."""
+"""Pure-Python helpers of the SMS channel (no ORM): segment counting, opt-out keywords,
+GSM-7 friendly formatting on top of ``dunning_ai.core`` (Babel, time windows) and the
+providers' webhook signatures."""

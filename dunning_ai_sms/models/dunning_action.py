@@ -30,7 +30,7 @@ class DunningAction(models.Model):
     sms_failure = fields.Char(string="SMS Failure", readonly=True, copy=False)
     sms_payment_url = fields.Char(
         string="SMS Payment Link", readonly=True, copy=False,
-        help="Portal link (shortened when Link Tracker is installed) sent in the SMS.",
+        help="Signed link to the reminder's pay page sent in the SMS; it expires 90 days after sending.",
     )
     sms_fallback_action_id = fields.Many2one(
         "dunning.action", string="Fallback Action", readonly=True, copy=False,

@@ -1,5 +1,6 @@
+import logging
 import re
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -14,6 +15,8 @@ TONE_TEMPLATES = {
     "final": "dunning_ai_sms.sms_template_dunning_final",
     "escalation": "dunning_ai_sms.sms_template_dunning_final",
 }
+_logger = logging.getLogger(__name__)
+
 SMS_PROGRESS = {"queued": 0, "process": 1, "sent": 2}
 SMS_FINAL_STATES = {"delivered", "error", "bounced", "canceled"}
 
@@ -55,15 +58,35 @@ class DunningChannelSms(models.AbstractModel):
 
     @api.model
     def _anonymise(self, actions):
-        """The number, the failure and the link go; the delivery state stays for the learners."""
-        if actions:
-            actions.write({"sms_number": False, "sms_failure": False, "sms_payment_url": False})
+        """The number, the failure and the link go, and so do the texts and numbers Odoo's
+        ``sms`` module kept of the SMS sent from the actions' own threads (the messages,
+        ``sms.sms`` rows, notifications); the delivery state stays for the learners."""
+        if not actions:
+            return
+        actions.write({"sms_number": False, "sms_failure": False, "sms_payment_url": False})
+        messages = self.env["mail.message"].sudo().search([
+            ("model", "=", actions._name), ("res_id", "in", actions.ids), ("message_type", "=", "sms")])
+        if messages:
+            self.env["sms.sms"].sudo().search([("mail_message_id", "in", messages.ids)]).unlink()
+            notifications = self.env["mail.notification"].sudo().search([
+                ("mail_message_id", "in", messages.ids), ("notification_type", "=", "sms")])
+            notifications.write({"sms_number": False})
+            messages.write({"body": False})
 
     # ------------------------------------------------------------ hours
 
     @api.model
     def _tz(self, action):
-        return ZoneInfo(action.partner_id.tz or action.company_id.partner_id.tz or "UTC")
+        """The customer's time zone, else the company's, else UTC. A name this server's time
+        zone database lacks (Odoo's list comes from pytz, ``zoneinfo`` reads the system's) is
+        passed over, never raised: it would stop the customer's SMS at every run."""
+        for name in (action.partner_id.tz, action.company_id.partner_id.tz):
+            if name:
+                try:
+                    return ZoneInfo(name)
+                except (ZoneInfoNotFoundError, ValueError):
+                    continue
+        return ZoneInfo("UTC")
 
     @api.model
     def _next_slot(self, action, when):
@@ -80,10 +103,14 @@ class DunningChannelSms(models.AbstractModel):
     def _respect_hours(self, actions):
         """Move planned SMS out of the quiet hours, and say so in the actions' reasons."""
         for action in actions.filtered(lambda a: a.channel == "sms" and a.planned_at and a.state in PENDING_STATES):
-            slot = self._next_slot(action, action.planned_at)
-            if slot and slot != action.planned_at:
+            try:
+                slot = self._next_slot(action, action.planned_at)
                 tz = self._tz(action)
-                local = slot.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
+                local = slot and slot.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz)
+            except Exception:  # noqa: BLE001 - one action's hours never stop the others (the send checks them again)
+                _logger.exception("Dunning: the SMS hours of action %s could not be computed", action.id)
+                continue
+            if slot and slot != action.planned_at:
                 self._postpone(action.with_context(dunning_sms_hours_done=True), slot, self.env._(
                     "SMS quiet hours: moved to %(time)s, customer time (%(tz)s).",
                     time=local.strftime("%Y-%m-%d %H:%M"), tz=tz.key))
@@ -168,15 +195,15 @@ class DunningChannelSms(models.AbstractModel):
 
     @api.model
     def _payment_url(self, action):
-        """Portal link of the oldest open invoice (with its access token), short if possible."""
-        invoices = action._dunning_sms_open_moves().filtered(lambda m: m.move_type == "out_invoice")
-        if not invoices:
+        """The reminder's compact signed link to its pay page, False when no invoice is left to pay.
+
+        No invoice's portal token is in it and nothing is shortened by ``link.tracker``, whose
+        3-character codes anyone can enumerate: the 22-character signature (128 bits) is
+        checked by the pay page, which expires with the reminder (``_dunning_pay_link_alive``).
+        """
+        if not action._dunning_sms_open_moves().filtered(lambda m: m.move_type == "out_invoice"):
             return False
-        invoice = invoices.sorted(lambda m: (m.invoice_date_due or m.date, m.id))[0]
-        url = invoice.get_base_url() + invoice.get_portal_url()
-        if "link.tracker" in self.env:
-            url = self.env["link.tracker"].sudo().search_or_create([{"url": url, "title": invoice.name}])[0].short_url
-        return url
+        return action._dunning_short_pay_url()
 
     @api.model
     def _finalize_body(self, action, body):

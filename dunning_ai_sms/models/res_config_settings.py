@@ -23,7 +23,7 @@ class ResConfigSettings(models.TransientModel):
 
     @api.depends("company_id")
     def _compute_dunning_sms_inbound_url(self):
-        token = self.env["ir.config_parameter"].sudo().get_param("dunning_ai_sms.inbound_token")
+        token = self.env["res.partner"].sudo()._dunning_sms_inbound_token()
         for settings in self:
             settings.dunning_sms_inbound_url = (
                 f"{settings.company_id.get_base_url()}/dunning_ai_sms/inbound/{token}" if token else False

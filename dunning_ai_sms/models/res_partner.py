@@ -1,4 +1,6 @@
+import hmac
 import logging
+import secrets
 
 from odoo import api, fields, models
 from odoo.addons.phone_validation.tools import phone_validation
@@ -6,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..core.keywords import is_stop_request
+from ..core.signatures import twilio_signature
 
 _logger = logging.getLogger(__name__)
 
@@ -28,10 +31,12 @@ except ImportError:  # phone_validation then accepts any number as is
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # a dunning control: dunning users read it, collectors change it (``dunning_ai``'s res.partner)
     dunning_optout_sms = fields.Boolean(
         string="No SMS Reminders",
         copy=False,
         tracking=True,
+        groups="dunning_ai.group_dunning_user",
         help="Set when the customer replied STOP to a reminder, or by hand.",
     )
     dunning_preferred_channel = fields.Selection(
@@ -132,23 +137,76 @@ class ResPartner(models.Model):
 
     @api.model
     def _dunning_sms_inbound(self, number, body):
-        """Honour an inbound SMS reply: a stop keyword opts the number out everywhere.
+        """Honour an inbound SMS reply: a stop keyword opts its customers out of dunning SMS.
 
-        Entry point for the SMS provider's inbound hook. The number goes on Odoo's
-        phone blacklist, its partners get ``dunning_optout_sms``, and their queued
-        dunning SMS and planned SMS actions are cancelled. The whole customer (commercial
-        partner) is opted out, whichever of its contacts replied. Returns the partners opted out.
+        Entry point for the SMS provider's inbound hook. The partners with that number and
+        their customer (commercial partner), and the customers whose reminders went to it,
+        get ``dunning_optout_sms``; their queued dunning SMS and planned SMS actions are
+        cancelled. Odoo's phone blacklist is left alone: a reply to a collection reminder
+        stops collection SMS, not the company's other SMS (appointments, deliveries,
+        marketing, each with its own opt-out), and whoever holds the webhook's URL can do
+        no more than that. A sender number that cannot be read is logged and skipped.
+        Returns the partners opted out.
         """
         if not is_stop_request(body):
             return self.browse()
-        sanitized = self.env.user._phone_format(number=number) or number
+        sanitized = self.env.user._phone_format(number=number)
+        if not sanitized:
+            _logger.warning("SMS opt-out skipped: the sender number %r cannot be read", (number or "")[:40])
+            return self.browse()
         note = self.env._("Opt-out by SMS reply: %s", (body or "").strip()[:60])
-        self.env["phone.blacklist"].sudo()._add([sanitized], message=note)
         contacts = self.sudo().search([("phone_sanitized", "=", sanitized)])
-        partners = contacts | contacts.commercial_partner_id
+        reminded = self.env["dunning.action"].sudo().search([("sms_number", "=", sanitized)]).partner_id
+        partners = contacts | contacts.commercial_partner_id | reminded
         partners.write({"dunning_optout_sms": True})
         for partner in partners:
             partner.message_post(body=note, subtype_xmlid="mail.mt_note")
         self.env["dunning.channel.sms"].sudo()._cancel_for(sanitized, partners, note)
         _logger.info("SMS opt-out of %s (%d partners)", sanitized, len(partners))
         return partners
+
+    @api.model
+    def _dunning_sms_inbound_token(self):
+        """The inbound webhook's secret, of this database only.
+
+        Odoo gives a duplicated database a new ``database.uuid``: there the token no longer
+        matches the uuid it was made for, so a new one is made (shown in the settings) and
+        the copy does not answer to the original's provider.
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        token = params.get_param("dunning_ai_sms.inbound_token")
+        database = params.get_param("database.uuid")
+        owner = params.get_param("dunning_ai_sms.inbound_token_db")
+        if token and owner in (database, False):
+            if not owner:  # a token made before tokens were tied to their database
+                params.set_param("dunning_ai_sms.inbound_token_db", database)
+            return token
+        if token:
+            _logger.info("Inbound SMS webhook: this database is a copy, its token was renewed")
+        token = secrets.token_urlsafe(24)
+        params.set_param("dunning_ai_sms.inbound_token", token)
+        params.set_param("dunning_ai_sms.inbound_token_db", database)
+        return token
+
+    @api.model
+    def _dunning_sms_provider_signed(self, path, request_url, params, signature):
+        """Whether an inbound request was signed by the SMS provider, when it signs them.
+
+        A database that sends through Twilio (Odoo's ``sms_twilio``) accepts only requests
+        carrying a valid ``X-Twilio-Signature`` of one of its Twilio accounts, computed on
+        the webhook's URL (as the settings show it, the company's base URL and ``path``, or
+        as the request came) and its form fields. Without Twilio, the URL token is the only
+        authentication, as with the other providers' webhooks, whose signing schemes differ.
+        """
+        Company = self.env["res.company"].sudo()
+        if "sms_twilio_auth_token" not in Company._fields:
+            return True
+        companies = Company.search([("sms_provider", "=", "twilio"), ("sms_twilio_auth_token", "!=", False)])
+        if not companies:
+            return True
+        signature = (signature or "").encode()
+        return any(
+            hmac.compare_digest(twilio_signature(company.sms_twilio_auth_token, url, params).encode(), signature)
+            for company in companies
+            for url in {company.get_base_url() + path, request_url}
+        )

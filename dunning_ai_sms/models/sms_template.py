@@ -58,11 +58,7 @@ class SmsTemplate(models.Model):
     def _dunning_sms_samples(self, company):
         """Typical values of the dunning placeholders, to count a template before sending it."""
         lang = self.env.lang or "en_US"
-        base_url = company.get_base_url()
-        if "link.tracker" in self.env:
-            url = f"{base_url}/r/AbC1"
-        else:
-            url = f"{base_url}/my/invoices/12345?access_token={'0' * 36}"
+        url = f"{company.get_base_url()}/dunning/p/12345/{'x' * 22}"  # ``_dunning_short_pay_url``
         return {
             "object.company_id.name": company.name or "",
             "object.sms_amount_due": money(1234.56, company.currency_id.name or "EUR", lang),

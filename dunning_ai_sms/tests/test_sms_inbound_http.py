@@ -18,7 +18,7 @@ class TestSmsInboundWebhook(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("<Response/>", response.text)
         self.assertTrue(self.partner.dunning_optout_sms)
-        self.assertTrue(self.env["phone.blacklist"].sudo().search([("number", "=", "+32470112233")]))
+        self.assertFalse(self.env["phone.blacklist"].sudo().search([("number", "=", "+32470112233")]))
 
     def test_wrong_token_is_rejected(self):
         response = self.url_open("/dunning_ai_sms/inbound/wrong", data={"From": "+32470112233", "Body": "STOP"})

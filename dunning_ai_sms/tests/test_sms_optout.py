@@ -27,7 +27,7 @@ class TestSmsOptout(DunningSmsCommon):
         self.assertFalse(self._new_sms)
         self.assertFalse(self._sms)
 
-    def test_stop_reply_opts_out_everywhere(self):
+    def test_stop_reply_opts_out_of_dunning_sms(self):
         queued = self._sms_action(self.customer)
         planned = self._sms_action(self.customer, planned_at="2026-03-12 09:00:00")
         with freeze_time(TUESDAY_MORNING), self.mockSMSGateway():
@@ -36,7 +36,8 @@ class TestSmsOptout(DunningSmsCommon):
             self._run_sms_queue()
         self.assertEqual(partners, self.customer)
         self.assertTrue(self.customer.dunning_optout_sms)
-        self.assertTrue(self.env["phone.blacklist"].sudo().search([("number", "=", BE_MOBILE)]))
+        self.assertFalse(self.env["phone.blacklist"].sudo().search([("number", "=", BE_MOBILE)]),
+                         "dunning only: the company's other SMS keep their own opt-outs")
         self.assertFalse(self._sms, "the queued reminder was cancelled before leaving")
         self.assertEqual(queued.sms_state, "canceled")
         self.assertEqual(queued.state, "cancelled")
