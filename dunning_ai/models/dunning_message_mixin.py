@@ -4,8 +4,10 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 from odoo.tools import SQL, consteq
 
+from ..core import balance as core_balance
 from ..core import messages as core_messages
 from ..core.vocabulary import PENDING_STATES
+from .dunning_receivables import open_items
 
 PERSONALISATION_MARK = "Personalisation:"
 #: how long a reminder's "Pay now" links open its pay page after it was sent
@@ -55,6 +57,15 @@ class DunningMessageMixin(models.AbstractModel):
                 and m.payment_state not in ("paid", "in_payment", "reversed")
             )
         )
+
+    def _dunning_balance(self, today=None):
+        """The customer's open items in the action's company, sorted for a reminder
+        (``core.balance.Balance``: overdue, coming due, held, credits, the net asked per
+        currency). Read fresh at each call: a template sets it once (``t-set``)."""
+        self.ensure_one()
+        partner = self.partner_id.commercial_partner_id
+        items, digits = open_items(self.env, partner, self.company_id)
+        return core_balance.summarise(items[partner.id], today or self._dunning_today(), digits)
 
     def _dunning_ensure_access_tokens(self):
         """Give the actions' invoices their portal access token in one statement (sending, preview).

@@ -9,6 +9,7 @@ they cannot drift apart on what counts as owed.
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..core.balance import Item
 from ..core.vocabulary import PENDING_STATES
 
 
@@ -81,3 +82,51 @@ def flush_for_debts(env):
     env["res.partner"].flush_model()
     env["dunning.promise"].flush_model()
     env["dunning.action"].flush_model()
+
+
+def open_items(env, partners, company):
+    """The open receivable items of ``partners``' commercial partners in ``company``:
+    ``{commercial partner id: [core.balance.Item]}`` and ``{currency code: decimal places}``.
+
+    One query for any number of customers; lines of archived contacts count (the customer
+    owes them all the same). What an item is (``core.balance.ITEM_KINDS``): a debit of a
+    customer invoice is an ``invoice``, a credit of a credit note a ``credit_note``, a credit
+    of a payment or a bank statement line a ``payment``; anything else is a ``debit`` or a
+    ``credit``. Amounts are the open amounts in the item's own currency.
+    """
+    commercial_ids = partners.commercial_partner_id.ids
+    result = {pid: [] for pid in commercial_ids}
+    if not commercial_ids:
+        return result, {}
+    flush_for_debts(env)
+    env["res.currency"].flush_model(["name", "decimal_places"])
+    env.cr.execute(SQL(
+        """
+        SELECT cp.id, aml.id, aml.move_id, m.move_type, m.name,
+               COALESCE(m.invoice_date, aml.date), aml.date_maturity,
+               aml.amount_residual_currency, cur.name, cur.decimal_places,
+               (m.origin_payment_id IS NOT NULL OR m.statement_line_id IS NOT NULL),
+               m.dunning_disputed IS TRUE, aml.no_followup IS TRUE
+          FROM res_currency cur, %(lines)s
+           AND cp.id = ANY(%(partners)s)
+           AND cur.id = aml.currency_id
+      ORDER BY aml.date_maturity NULLS LAST, aml.id
+        """,
+        lines=open_receivable_lines(company.id), partners=commercial_ids,
+    ))
+    digits = {}
+    for (pid, line_id, move_id, move_type, name, day, due, amount, currency, places, paid,
+         disputed, no_followup) in env.cr.fetchall():
+        digits[currency] = places
+        if amount > 0:
+            kind = "invoice" if move_type == "out_invoice" else "debit"
+        elif move_type == "out_refund":
+            kind = "credit_note"
+        else:
+            kind = "payment" if paid else "credit"
+        held = "disputed" if disputed and amount > 0 else ("no_followup" if no_followup and amount > 0 else None)
+        result[pid].append(Item(
+            id=line_id, move_id=move_id, kind=kind, number=name or "", date=day, due_date=due,
+            amount=amount, currency=currency, held=held,
+        ))
+    return result, digits

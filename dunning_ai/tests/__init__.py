@@ -22,6 +22,7 @@ from . import test_security_actions
 from . import test_security_crons
 from . import test_security_roles
 from . import test_security_links
+from . import test_open_items
 from . import test_fuzz
 from . import test_tour
 from . import test_menus
