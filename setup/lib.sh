@@ -11,6 +11,10 @@ ODOO_DEFAULT_SRC="$CACHE_DIR/odoo-19.0"
 ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo.git}"
 PYTHON="${PYTHON:-python3.11}"
 ADDONS="dunning_ai,dunning_ai_sms,dunning_ai_reports"
+# Installed besides the addons in the test databases: Odoo modules that real databases often
+# have and that change what the suite must guard (link_tracker shortens SMS links into
+# enumerable /r/ codes; sms_twilio signs its webhooks), so their security tests run, not skip.
+TEST_ADDONS="$ADDONS,link_tracker,sms_twilio"
 
 say() { printf '\033[1m[dunning_ai]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[dunning_ai] error:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -19,6 +19,7 @@ from odoo.tests import HttpCase, tagged
 
 from ..core.signatures import twilio_signature
 from .common import TUESDAY_MORNING, DunningSmsCommon
+from .test_sms_inbound_http import SmsInboundCase
 
 ENUMERATED = 1000
 
@@ -78,15 +79,7 @@ class TestSmsPayLink(DunningSmsCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSmsInboundSecurity(HttpCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["ir.config_parameter"].sudo().set_param("dunning_ai_sms.inbound_token", "s3cret-token")
-        cls.partner = cls.env["res.partner"].create({
-            "name": "Replying customer", "phone": "+32 470 11 22 33", "country_id": cls.env.ref("base.be").id,
-        })
+class TestSmsInboundSecurity(SmsInboundCase):
 
     def _post(self, token, **data):
         self.env.flush_all()

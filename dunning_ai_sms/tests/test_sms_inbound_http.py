@@ -1,9 +1,8 @@
 from odoo.tests import HttpCase, tagged
 
 
-@tagged("post_install", "-at_install")
-class TestSmsInboundWebhook(HttpCase):
-    """The webhook through a real HTTP request (pytest-odoo runs it with ``--odoo-http``)."""
+class SmsInboundCase(HttpCase):
+    """A webhook token and one customer with a Belgian mobile number (no tests of its own)."""
 
     @classmethod
     def setUpClass(cls):
@@ -12,6 +11,11 @@ class TestSmsInboundWebhook(HttpCase):
         cls.partner = cls.env["res.partner"].create({
             "name": "Replying customer", "phone": "+32 470 11 22 33", "country_id": cls.env.ref("base.be").id,
         })
+
+
+@tagged("post_install", "-at_install")
+class TestSmsInboundWebhook(SmsInboundCase):
+    """The webhook through a real HTTP request (pytest-odoo runs it with ``--odoo-http``)."""
 
     def test_stop_reply_through_the_webhook(self):
         response = self.url_open("/dunning_ai_sms/inbound/s3cret-token", data={"From": "+32470112233", "Body": "STOP"})
