@@ -180,6 +180,29 @@ class TestCustomerStatement(CustomerStatementCommon):
         content = self._render_html(PARTNER_REPORT, self.invoice_contact)
         self.assertEqual(len(statement_rows(content)[1]), 6)
 
+    def test_several_customers_at_once(self):
+        other = self.env["res.partner"].create({"name": "Second Client", "lang": "en_US"})
+        with freeze_time(TODAY):
+            invoice = self._dunning_invoice(other, 42.0, "2026-10-01", "2026-10-31")
+        content = self._render_html(PARTNER_REPORT, self.customer | other)
+        tables = statement_rows(content)
+        self.assertEqual([len(rows) for rows in tables], [1, 6, 1])
+        self.assertEqual(tables[2][0][0], invoice.name)
+        self.assertEqual(tables[2][0][-1], "$42.00", "each customer in their own language")
+
+    def test_new_terms_are_translatable(self):
+        view = self.env.ref("dunning_ai.report_dunning_statement_document")
+        terms = view._fields["arch_db"].get_trans_terms(view.arch_db)
+        for term in ("Amount due now", "Over 90 days", "1-30 days", "Disputed", "Credit note", "Payment",
+                     "Credits", "Balance", "Not due"):
+            self.assertIn(term, terms)
+        template = self.env.ref("dunning_ai.mail_template_dunning_statement")
+        self.assertTrue(template._fields["subject"].translate)
+        # a mail template's QWeb body is one term, as Odoo's own templates
+        body_terms = template._fields["body_html"].get_trans_terms(template.body_html)
+        self.assertEqual(len(body_terms), 1)
+        self.assertIn("Amount due now:", body_terms[0])
+
     def test_print_button(self):
         action = self.customer.action_dunning_print_statement()
         self.assertEqual(action["type"], "ir.actions.report")
@@ -260,6 +283,11 @@ class TestSendStatement(CustomerStatementCommon):
         self.assertEqual(len(message.attachment_ids), 1)
         mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
         self.assertEqual(mail.recipient_ids, self.invoice_contact)
+
+    def test_from_a_contact_the_customers_statement(self):
+        composer = self._composer(partner=self.invoice_contact)
+        self.assertEqual(composer.res_ids, str(self.customer.ids))
+        self.assertEqual(composer.partner_ids, self.invoice_contact)
 
     def test_without_invoice_contact_to_the_customer(self):
         self.invoice_contact.email = False
