@@ -148,6 +148,12 @@ class ResPartner(models.Model):
         self.ensure_one()
         self._dunning_check_statement_access()
         customer = self.commercial_partner_id
+        if not self.env.su and not customer.has_access("write") and not customer.message_is_follower:
+            # Odoo lets only who may edit a contact, or follows it, post on it: say so now,
+            # not with the composer's bare access error after the user wrote the email
+            raise AccessError(self.env._(
+                "Sending the statement posts it on the customer's chatter, which needs the right "
+                "to edit contacts or to follow the customer. Print it instead, or ask an administrator."))
         template = self.env.ref("dunning_ai.mail_template_dunning_statement")
         return {
             "type": "ir.actions.act_window",

@@ -327,17 +327,30 @@ class TestStatementAccess(CustomerStatementCommon):
     def test_collections_and_invoicing_users_print_and_send(self):
         content = self._print_as(self.env.user.login)
         self.assertEqual(len(statement_rows(content)[1]), 6)
-        composer = self._send_as_current_user()
+        composer = self._send_as(self.env.user)
         self.assertEqual(composer.partner_ids, self.invoice_contact)
         with freeze_time(TODAY):
             composer._action_send_mail()
         self.assertEqual(len(self.customer.message_ids[0].attachment_ids), 1)
 
-    def _send_as_current_user(self):
-        customer = self.customer.with_env(self.env)
-        action = customer.action_dunning_send_statement()
+    def test_collector_who_may_not_post_on_the_customer_prints_only(self):
+        collector = new_test_user(
+            self.env, login="st_collector", company_id=self.company.id, company_ids=[self.company.id],
+            groups="account.group_account_invoice,dunning_ai.group_dunning_collector")
+        customer = self.customer.with_user(collector)
+        self.assertEqual(len(statement_rows(self._print_as("st_collector"))[1]), 6)
+        with self.assertRaisesRegex(AccessError, "needs the right to edit contacts or to follow the customer"):
+            customer.action_dunning_send_statement()
+        customer.sudo().message_subscribe(collector.partner_id.ids)
+        composer = self._send_as(collector)
         with freeze_time(TODAY):
-            return Form(self.env["mail.compose.message"].with_context(**action["context"])).save()
+            composer._action_send_mail()
+        self.assertEqual(self.customer.message_ids[0].author_id, collector.partner_id)
+
+    def _send_as(self, user):
+        action = self.customer.with_user(user).action_dunning_send_statement()
+        with freeze_time(TODAY):
+            return Form(self.env["mail.compose.message"].with_user(user).with_context(**action["context"])).save()
 
     @users("st_employee")
     def test_plain_employee_reads_the_customer_never_its_statement(self):
