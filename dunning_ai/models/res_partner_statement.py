@@ -57,12 +57,13 @@ class ResPartner(models.Model):
 
         A dict: ``partner`` (the commercial partner), ``company``, ``lang``, ``today`` and
         its ``date``, ``recipient`` (the address block, see ``_dunning_statement_address``),
-        ``currencies``: one entry per currency with its ``lines`` (every open item: invoices, credit notes, unapplied
-        payments, disputed ones marked), its ``totals`` and its ``aging`` (amounts over
-        ``core.balance.AGING_BUCKETS``). Built on ``open_items``: the same items, held and
-        netting as the reminders' amounts (``open_by_partner``: what ``open_items`` returned
-        for many customers at once). No access check: the callers check (the customer's
-        report, the actions' own access).
+        ``currencies``: one entry per currency, the company's first, with its ``lines``
+        (every open item: invoices, credit notes, unapplied payments, disputed ones marked),
+        its ``totals`` and its ``aging`` (amounts over ``core.balance.AGING_BUCKETS``), and
+        ``asked``: whether anything is due now. Built on ``open_items``: the same items,
+        holds and netting as the reminders' amounts (``open_by_partner``: what
+        ``open_items`` returned for many customers at once). No access check: the callers
+        check (the customer's report, the actions' own access).
         """
         self.ensure_one()
         partner = self.commercial_partner_id
