@@ -6,7 +6,12 @@ LETTER_REPORTS = ("dunning_ai.action_report_dunning_statement", "account.account
 
 
 class DunningChannelLetter(models.AbstractModel):
-    """Letter: the statement printed for mailing, kept on the action and logged with it."""
+    """Letter: the statement printed for mailing, kept on the action and logged with it.
+
+    The letter is the customer's statement (``dunning_ai.report_dunning_statement_document``,
+    the body the customer's own report prints) in the company's external layout: logo,
+    address and footer, the customer's invoice address in the window, in their language.
+    """
 
     _name = "dunning.channel.letter"
     _inherit = "dunning.channel"
@@ -45,8 +50,9 @@ class DunningChannelLetter(models.AbstractModel):
             report, res_ids = self._report(action)
             content, _format = self.env["ir.actions.report"]._render_qweb_pdf(report, res_ids)
             attachment = self.env["ir.attachment"].create({
-                "name": self.env._("Dunning letter %(customer)s %(date)s.pdf",
-                                   customer=action.partner_id.name, date=fields.Date.today()),
+                "name": self.with_context(lang=action.dunning_lang).env._(
+                    "Dunning letter %(customer)s %(date)s.pdf",
+                    customer=action.partner_id.name, date=fields.Date.today()),
                 "raw": content,
                 "res_model": action._name,
                 "res_id": action.id,

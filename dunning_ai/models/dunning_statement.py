@@ -10,6 +10,8 @@ from odoo.tools.safe_eval import time as safe_time
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
+from .dunning_receivables import open_items
+
 _logger = logging.getLogger(__name__)
 
 STATEMENT_HORIZON_HOURS = 3  # print the statements of emails planned within this many hours
@@ -46,10 +48,16 @@ class DunningStatement(models.AbstractModel):
 
     @api.model
     def _key(self, action, report):
-        """What a statement of ``action`` shows, as a hash: a printed one matching it is current."""
-        moves = action._dunning_open_moves().sorted("id")
+        """What a statement of ``action`` shows, as a hash: a printed one matching it is current.
+
+        The statement lists every open item of the customer in the action's company (not only
+        the action's invoices): a new credit note, a payment or a dispute changes the key.
+        """
+        partner = action.partner_id.commercial_partner_id
+        items, _digits = open_items(self.env, partner, action.company_id)
         parts = [str(report.id), self.env.lang or "", str(action._dunning_today())]
-        parts += [f"{m.id}:{m.currency_id.id}:{m.amount_residual}" for m in moves]
+        parts += [f"{i.id}:{i.currency}:{i.amount}:{i.held or ''}"
+                  for i in sorted(items[partner.id], key=lambda i: i.id)]
         return hashlib.sha1("|".join(parts).encode()).hexdigest()
 
     @api.model

@@ -98,7 +98,10 @@ class TestDunningTemplates(DunningMessagesCommon):
             html_content, _fmt = self.env["ir.actions.report"]._render_qweb_html(
                 "dunning_ai.report_dunning_statement", self.action.ids
             )
-        self.assertNotIn(self.inv_eur.name, html_content.decode())
+        # the statement lists every open item: the disputed invoice is marked, never asked
+        text = " ".join(lxml_html.fromstring(html_content).text_content().split())
+        self.assertIn(f"{self.inv_eur.name} Invoice Oct 1, 2026 Oct 31, 2026 23 Disputed €1,234.56", text)
+        self.assertIn("Disputed or on hold €1,234.56 Credits €0.00 Balance €1,234.56 Amount due now €0.00", text)
         self.inv_usd.dunning_disputed = True
         with self.assertRaisesRegex(UserError, "disputed"):
             self._render()

@@ -107,7 +107,9 @@ class TestDunningStatementPrintedAhead(StatementPdfCommon):
         self.assertEqual(self.action.state, "done")
         text = pdf_text(self.action.mail_message_id.attachment_ids.raw)
         self.assertIn(self.inv_eur.name, text)
-        self.assertNotIn(self.inv_usd.name, text)
+        # the statement lists every open item: the disputed invoice marked, no longer asked
+        self.assertIn(f"{self.inv_usd.name} Invoice Oct 5, 2026 Nov 4, 2026 19 Disputed $80.00", text)
+        self.assertIn("Disputed or on hold $80.00", text)
 
     def test_statement_printed_again_on_another_day(self):
         with freeze_time(TODAY), self.allow_pdf_render():
