@@ -25,6 +25,7 @@
         "security/dunning_ai_rules.xml",
         "report/dunning_statement_report.xml",
         "data/mail_template_data.xml",
+        "data/mail_templates_email_layouts.xml",
         "data/dunning_intent_data.xml",
         "data/mail_activity_type_data.xml",
         "data/dunning_policy_data.xml",
