@@ -6,6 +6,8 @@ salesperson in copy per policy. The layout: Odoo's light notification layout wit
 company's details and the collector's signature. Bounces come back through Odoo's mail
 gateway (``mail.thread.message_process``), as a mail server's delivery report.
 """
+from datetime import timedelta
+
 from freezegun import freeze_time
 
 from odoo import Command
@@ -13,7 +15,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import TODAY, DunningMessagesCommon
+from .common import TODAY, DunningEngineCommon, DunningMessagesCommon
 
 DSN = """\
 From: MAILER-DAEMON@mail.example.com (Mail Delivery System)
@@ -355,3 +357,29 @@ class TestEmailRecipientsBatch(TestEmailRecipients):
             [("mail_message_id", "in", (self.action | other_action).mail_message_id.ids)])
         self.assertEqual(mails.recipient_ids, self.accounting | other)
         self.assertEqual(len(mails), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestEmailRecipientsEngine(DunningEngineCommon):
+    """The planner and the executor see the same recipients."""
+
+    def test_invoice_contact_makes_a_customer_without_email_reachable(self):
+        customer = self._customer("Contact Co", email=False)
+        contact = self.env["res.partner"].create({
+            "name": "AP Desk", "type": "invoice", "email": "ap.desk@example.com", "parent_id": customer.id})
+        self._dunning_invoice(customer, 500.0, "2026-02-01", "2026-03-01")
+        action = self._plan("2026-03-10 07:00:00")
+        self.assertEqual(action.channel, "email", action.reason)
+        self._execute(action.planned_at + timedelta(minutes=1))
+        self.assertEqual(action.state, "done")
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", action.mail_message_id.id)])
+        self.assertEqual(mail.recipient_ids, contact)
+
+    def test_bounced_only_address_means_another_channel_at_the_next_stage(self):
+        customer = self._customer("Bounced Co", street="Rue Haute 1", city="Brussels", zip="1000",
+                                  country_id=self.env.ref("base.be").id)
+        customer._message_receive_bounce(customer.email_normalized, customer)  # what the mail gateway calls
+        self._dunning_invoice(customer, 400.0, "2026-02-01", "2026-03-01")
+        action = self._plan("2026-03-10 07:00:00")
+        self.assertEqual(action.channel, "letter")
+        self.assertIn("every email address bounced", action.reason)
