@@ -11,7 +11,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -131,6 +131,11 @@ class TestEmailRecipients(DunningMessagesCommon):
         self.assertEqual(mail.email_to, "dunning@example.com")
         self.assertFalse(message.partner_ids)
         self.assertEqual(message.notification_ids.mail_email_address, "dunning@example.com")
+
+    def test_dunning_email_must_be_one_valid_address(self):
+        for value in ("not an email", "a@example.com, b@example.com"):
+            with self.subTest(value=value), self.assertRaises(ValidationError):
+                self.customer.dunning_email = value
 
     def test_salesperson_in_copy_when_the_policy_says_so(self):
         salesperson = new_test_user(
