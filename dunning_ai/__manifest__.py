@@ -26,6 +26,7 @@
         "report/dunning_statement_report.xml",
         "data/mail_template_data.xml",
         "data/mail_template_statement_data.xml",
+        "data/mail_templates_email_layouts.xml",
         "data/dunning_intent_data.xml",
         "data/mail_activity_type_data.xml",
         "data/dunning_policy_data.xml",

@@ -25,6 +25,7 @@ from . import mail_activity
 from . import dunning_team
 from . import dunning_worklist
 from . import mail_message
+from . import mail_thread
 from . import dunning_demo
 from . import dunning_model
 from . import account_partial_reconcile

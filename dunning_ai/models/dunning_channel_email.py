@@ -5,7 +5,7 @@ import re
 from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, is_html_empty
 from werkzeug.urls import url_encode
 
 from odoo.addons.base.models.ir_qweb import QWebError
@@ -14,6 +14,8 @@ from odoo.addons.payment import utils as payment_utils
 _logger = logging.getLogger(__name__)
 
 MAIL_RETRY_LIMIT = 5
+# Odoo's light notification layout with the company's address and the collector's signature
+LAYOUT = "dunning_ai.mail_notification_dunning"
 # the server's temporary (4xx) refusal of the greeting, the sender, every recipient or the
 # message, as ``ir.mail_server.send_email`` records it ("<smtplib exception>: (<code>, ...")
 TEMPORARY_REFUSAL = re.compile(
@@ -43,12 +45,26 @@ class DunningChannelEmail(models.AbstractModel):
 
     @api.model
     def _availability_checks(self):
+        """The rules of ``res.partner._dunning_email_recipients`` in SQL: email reaches a
+        customer with one usable address among its dunning email, its invoice contacts and
+        its own email (not blacklisted, not bounced since it was last changed)."""
+        candidates = SQL("""
+            SELECT e.email, e.bounced FROM (VALUES
+                   (p.dunning_email_normalized, COALESCE(p.dunning_email_bounced, FALSE)),
+                   (p.email_normalized, COALESCE(p.message_bounce, 0) > 0)) AS e(email, bounced)
+             WHERE COALESCE(e.email, '') <> ''
+            UNION ALL
+            SELECT c.email_normalized, COALESCE(c.message_bounce, 0) > 0 FROM res_partner c
+             WHERE c.parent_id = p.id AND c.type = 'invoice' AND c.active AND COALESCE(c.email_normalized, '') <> ''
+        """)
+        not_blacklisted = SQL("NOT EXISTS (SELECT 1 FROM mail_blacklist bl WHERE bl.email = a.email AND bl.active)")
         return [
             (SQL("p.dunning_optout_email"), self.env._("opted out of email")),
-            (SQL("COALESCE(p.email_normalized, '') = ''"), self.env._("no valid email address")),
-            (SQL("""EXISTS (SELECT 1 FROM mail_blacklist bl
-                             WHERE bl.email = p.email_normalized AND bl.active)"""),
+            (SQL("NOT EXISTS (SELECT 1 FROM (%s) a)", candidates), self.env._("no valid email address")),
+            (SQL("NOT EXISTS (SELECT 1 FROM (%s) a WHERE %s)", candidates, not_blacklisted),
              self.env._("email address blacklisted")),
+            (SQL("NOT EXISTS (SELECT 1 FROM (%s) a WHERE NOT a.bounced AND %s)", candidates, not_blacklisted),
+             self.env._("every email address bounced")),
         ]
 
     @api.model
@@ -68,20 +84,41 @@ class DunningChannelEmail(models.AbstractModel):
 
         The send-time checks (``dunning.executor._send_time_checks``) already refused paid,
         disputed and promised customers for the whole batch, so ``_check_sendable`` is not
-        run again. Any error raises: the executor then sends the batch one by one.
+        run again. An action whose customer has no usable address left is failed with the
+        reason, without side effects (the executor falls back). Any error raises: the
+        executor then sends the batch one by one.
         """
-        self._post_emails(actions, self._render_batch(actions))
-        return self._result(sent=actions)
+        recipients = actions.partner_id._dunning_email_recipients()
+        failed = {}
+        for action in actions:
+            if error := self._no_recipient(action, recipients):
+                failed[action.id] = error
+        todo = actions.filtered(lambda a: a.id not in failed)
+        if todo:
+            self._post_emails(todo, self._render_batch(todo), recipients)
+        return self._result(sent=todo, failed=failed)
 
     @api.model
     def _send_one(self, action):
         """Post the action's email (``_render_email``) on the customer's chatter.
 
-        The customer is the recipient: a ``mail.mail`` is queued in this transaction and
-        replies come back to the customer's chatter.
+        The customer's recipients get it (``res.partner._dunning_email_recipients``): a
+        ``mail.mail`` is queued in this transaction and replies come back to the customer's chatter.
         """
-        self._post_emails(action, {action.id: self._render_email(action)})
+        recipients = action.partner_id._dunning_email_recipients()
+        if error := self._no_recipient(action, recipients):
+            return self._result(failed={action.id: error})
+        self._post_emails(action, {action.id: self._render_email(action)}, recipients)
         return self._result(sent=action)
+
+    @api.model
+    def _no_recipient(self, action, recipients):
+        """Why ``action``'s email has nobody to go to, else ``""``."""
+        contacts, addresses, reason = recipients[action.partner_id.id]
+        if contacts or addresses:
+            return ""
+        return self.env._("No email for %(customer)s: %(reason)s.", customer=action.partner_id.display_name,
+                          reason=reason)
 
     @api.model
     def _render_email(self, action, record_reason=True):
@@ -209,20 +246,24 @@ class DunningChannelEmail(models.AbstractModel):
         self.env.cr.cache["dunning_pay_urls"] = urls
 
     @api.model
-    def _post_emails(self, actions, rendered):
+    def _post_emails(self, actions, rendered, recipients=None):
         """Post each action's rendered email on its customer's chatter and queue its ``mail.mail``.
 
-        What ``message_post`` does for one customer recipient, set-wise for the batch: a
+        What ``message_post`` does for the customer's recipients, set-wise for the batch: a
         comment (``mail.mt_comment``) on the customer's chatter, its ``mail.mail`` queued for
-        the cron mail queue (deleted once sent, the message stays) and the email
-        notification that shows its delivery status in the chatter. Replies reach the
-        customer's chatter (``reply_to`` of the customer's thread, ``message_id`` threading).
-        The email goes out as the template renders it, without the notification layout,
-        like ``mail.template.send_mail``. Fills ``mail_message_id`` of each action.
+        the cron mail queue (deleted once sent, the message stays) and one email notification
+        per recipient that shows its delivery status in the chatter (and takes its bounce).
+        ``recipients`` are ``res.partner._dunning_email_recipients()``: the contacts get one
+        email each, as Odoo sends to partners; a dunning email is the email's To; the
+        salesperson is in Cc when the policy says so. Replies reach the customer's chatter
+        (``reply_to`` of the customer's thread, ``message_id`` threading). The email is
+        wrapped in the reminder layout (``_layout``). Fills ``mail_message_id`` of each action.
         """
         actions = actions.filtered(lambda a: a.id in rendered)
         if not actions:
             return
+        if recipients is None:
+            recipients = actions.partner_id._dunning_email_recipients()
         subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         authors = {}
         for company in actions.company_id:
@@ -247,6 +288,7 @@ class DunningChannelEmail(models.AbstractModel):
         for action in actions:
             values = rendered[action.id]
             author_id, email_from = authors[action.company_id.id]
+            contacts, _addresses, _reason = recipients[action.partner_id.id]
             message_vals.append({
                 "model": "res.partner",
                 "res_id": action.partner_id.id,
@@ -259,31 +301,117 @@ class DunningChannelEmail(models.AbstractModel):
                 "reply_to": reply_to.get(action.partner_id.id) or email_from,
                 "subject": values["subject"],
                 "body": values["body"],
-                "partner_ids": [fields.Command.link(action.partner_id.id)],
+                "partner_ids": [fields.Command.set(contacts.ids)],
                 "attachment_ids": [fields.Command.set(
                     attachments.get(action.id, []) + list(values["attachment_ids"]))],
                 "record_company_id": action.company_id.id,
+                "email_layout_xmlid": LAYOUT,
             })
         messages = self.env["mail.message"].sudo().create(message_vals)
-        mails = self.env["mail.mail"].sudo().create([{
-            "mail_message_id": message.id,
-            "body_html": rendered[action.id]["body"],
-            "recipient_ids": [fields.Command.link(action.partner_id.id)],
-            "auto_delete": True,
-            "is_notification": True,
-            "state": "outgoing",
-        } for action, message in zip(actions, messages, strict=True)])
-        self.env["mail.notification"].sudo().create([{
-            "mail_message_id": message.id,
-            "mail_mail_id": mail.id,
-            "res_partner_id": action.partner_id.id,
-            "author_id": message.author_id.id,
-            "notification_type": "email",
-            "notification_status": "ready",
-            "is_read": True,
-        } for action, message, mail in zip(actions, messages, mails, strict=True)])
+        mail_vals = []
+        for action, message in zip(actions, messages, strict=True):
+            contacts, addresses, _reason = recipients[action.partner_id.id]
+            mail_vals.append({
+                "mail_message_id": message.id,
+                "body_html": self._layout(action, message, rendered[action.id]["lang"]),
+                "recipient_ids": [fields.Command.set(contacts.ids)],
+                "email_to": ", ".join(addresses) or False,
+                "email_cc": self._cc(action) or False,
+                "auto_delete": True,
+                "is_notification": True,
+                "state": "outgoing",
+            })
+        mails = self.env["mail.mail"].sudo().create(mail_vals)
+        notification_vals = []
+        for action, message, mail in zip(actions, messages, mails, strict=True):
+            contacts, addresses, _reason = recipients[action.partner_id.id]
+            base = {
+                "mail_message_id": message.id,
+                "mail_mail_id": mail.id,
+                "author_id": message.author_id.id,
+                "notification_type": "email",
+                "notification_status": "ready",
+                "is_read": True,
+            }
+            notification_vals += [{**base, "res_partner_id": contact.id} for contact in contacts]
+            notification_vals += [{**base, "mail_email_address": address} for address in addresses]
+        self.env["mail.notification"].sudo().create(notification_vals)
         for action, message in zip(actions, messages, strict=True):
             action.mail_message_id = message
+
+    @api.model
+    def _cc(self, action):
+        """The salesperson's address when the action's policy copies them in (``cc_salesperson``)."""
+        salesperson = action.partner_id.sudo().user_id
+        if action.policy_id.cc_salesperson and salesperson.email:
+            return salesperson.email_formatted
+        return ""
+
+    @api.model
+    def _layout(self, action, message, lang):
+        """The email of ``message`` as the customer receives it: Odoo's light notification
+        layout (company logo, the company's name, address and contact details in the
+        footer) in the customer's language, signed by the customer's collector when one is
+        assigned (their signature, else their name), by the company otherwise."""
+        partner = action.partner_id.with_context(lang=lang)
+        company = action.company_id
+        values = partner._notify_by_email_prepare_rendering_context(
+            message, msg_vals={"tracking_value_ids": []}, force_email_company=company, force_email_lang=lang,
+            model_description=partner.env._("Statement of account"))
+        collector = action.partner_id.sudo().dunning_collector_id
+        signature = ""
+        if collector:
+            signature = Markup("<div>-- <br/>%s</div>") % (
+                collector.signature if not is_html_empty(collector.signature)
+                else Markup("%s<br/>%s") % (collector.name, company.name))
+        address = company.partner_id.with_context(lang=lang)._display_address(without_company=True)
+        values.update({
+            "signature": signature,
+            "email_add_signature": bool(signature),
+            "company_address": ", ".join(line.strip() for line in address.splitlines() if line.strip()),
+            "has_button_access": False,
+            "button_access": {},
+        })
+        body = self.env["ir.qweb"]._render(LAYOUT, values, minimal_qcontext=True, raise_if_not_found=False,
+                                           lang=lang)
+        return body or message.body
+
+    # ------------------------------------------------------------ bounced
+
+    @api.model
+    def _on_bounce(self, actions):
+        """Draw the consequences of the bounces of the reminder emails of ``actions`` (done).
+
+        The mail gateway already marked the bounced address (Odoo's ``message_bounce`` of
+        the contact, ``dunning_email_bounced`` of a dunning email): the next reminders leave
+        it out until it changes (``res.partner._dunning_email_recipients``). When every
+        recipient's email bounced, the reminder reached nobody: its outcome is ``bounced``
+        and it is planned again once on the fallback channel, else a collector takes over
+        (``_on_delivery_failure``). When some recipients got it, the action's chatter says
+        which address bounced. An action with an outcome is left alone (already handled).
+        Returns the follow-up actions.
+        """
+        Notification = self.env["mail.notification"].sudo()
+        followups = self.env["dunning.action"]
+        for action in actions.filtered(lambda a: not a.outcome and a.mail_message_id):
+            notifications = Notification.search([
+                ("mail_message_id", "=", action.mail_message_id.id), ("notification_type", "=", "email")])
+            bounced = notifications.filtered(lambda n: n.notification_status == "bounce")
+            if not bounced:
+                continue
+            addresses = ", ".join(n.mail_email_address or n.res_partner_id.email_normalized or "" for n in bounced)
+            if bounced != notifications:
+                action.message_post(subtype_xmlid="mail.mt_note", body=self.env._(
+                    "The reminder email to %s bounced; the other recipients got it. That address is not "
+                    "emailed again until it changes.", addresses))
+                continue
+            failure = self.env._("the email to %s bounced", addresses)
+            action.write({"outcome": "bounced", "error_message": self.env._("Email not delivered: %s.", failure)})
+            action.message_post(subtype_xmlid="mail.mt_note", body=self.env._(
+                "The reminder email to %s bounced: nobody received it. That address is not emailed "
+                "again until it changes.", addresses))
+            followups |= self._on_delivery_failure(action, failure)
+        return followups
 
     # ------------------------------------------------------------ refused by the mail server
 

@@ -356,12 +356,29 @@ class DunningExecutor(models.AbstractModel):
 
         Paid in full is recorded as soon as it happens; partial payment, reply, bounce or no
         response once the company's outcome window has passed. One UPDATE for all actions.
+        A reminder email whose every recipient bounced and whose bounce was not handled when
+        it came in (``dunning.channel.email._on_bounce``: the outcome, the fallback) is
+        handled first. A reply from any contact of the customer counts.
         """
         Action = self.env["dunning.action"]
         self.env["account.move.line"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
         self.env["mail.message"].flush_model()
+        self.env["mail.notification"].flush_model()
         Action.flush_model()
+        self.env.cr.execute(SQL(
+            """
+            SELECT a.id FROM dunning_action a
+             WHERE a.state = 'done' AND a.channel = 'email' AND a.outcome IS NULL
+               AND EXISTS (SELECT 1 FROM mail_notification n WHERE n.mail_message_id = a.mail_message_id
+                              AND n.notification_type = 'email' AND n.notification_status = 'bounce')
+               AND NOT EXISTS (SELECT 1 FROM mail_notification n WHERE n.mail_message_id = a.mail_message_id
+                                  AND n.notification_type = 'email' AND n.notification_status <> 'bounce')
+            """,
+        ))
+        if bounced := Action.sudo().browse([row[0] for row in self.env.cr.fetchall()]):
+            self.env["dunning.channel.email"].sudo()._on_bounce(bounced)
+            Action.flush_model()
         now = fields.Datetime.now()
         self.env.cr.execute(SQL(
             """
@@ -379,14 +396,18 @@ class DunningExecutor(models.AbstractModel):
                           JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
                          WHERE r.dunning_action_id = a.id) AS last_payment,
                        EXISTS (SELECT 1 FROM mail_message mm
+                                  JOIN res_partner author ON author.id = mm.author_id
                                 WHERE mm.model = 'res.partner' AND mm.res_id = a.partner_id
-                                  AND mm.message_type = 'email' AND mm.author_id = a.partner_id
+                                  AND mm.message_type = 'email' AND author.commercial_partner_id = a.partner_id
                                   AND mm.date > a.executed_at
                                   AND mm.date <= a.executed_at + make_interval(days => c.dunning_outcome_days)
                        ) AS replied,
                        EXISTS (SELECT 1 FROM mail_notification n
                                 WHERE n.mail_message_id = a.mail_message_id
-                                  AND n.notification_status = 'bounce') AS bounced
+                                  AND n.notification_status = 'bounce')
+                       AND NOT EXISTS (SELECT 1 FROM mail_notification n
+                                        WHERE n.mail_message_id = a.mail_message_id
+                                          AND n.notification_status <> 'bounce') AS bounced
                   FROM dunning_action a JOIN res_company c ON c.id = a.company_id
                  WHERE a.state = 'done' AND a.outcome IS NULL AND a.executed_at IS NOT NULL
             )

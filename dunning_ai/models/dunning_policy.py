@@ -38,6 +38,11 @@ class DunningPolicy(models.Model):
         help="Days after the due date before an invoice counts as late, "
         "both for reminders and for learning payment behaviour.",
     )
+    cc_salesperson = fields.Boolean(
+        string="CC the Salesperson",
+        tracking=True,
+        help="Send a copy of each reminder email to the customer's salesperson.",
+    )
 
     @api.constrains("grace_days", "min_amount")
     def _check_grace_and_amount(self):

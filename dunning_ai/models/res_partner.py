@@ -3,6 +3,7 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import SQL, email_normalize
 
 from ..core import vocabulary
 from ..core.vocabulary import PENDING_STATES
@@ -21,7 +22,7 @@ COLLECTOR_GROUP = "dunning_ai.group_dunning_collector"
 # What decides whether and how a customer is reminded; the channels' ``dunning_optout_*`` too
 DUNNING_CONTROLS = (
     "dunning_pause_until", "dunning_excluded", "dunning_do_not_contact", "dunning_preferred_channel",
-    "dunning_collector_id", "dunning_phone_invalid",
+    "dunning_collector_id", "dunning_phone_invalid", "dunning_email", "dunning_email_bounced",
 )
 
 
@@ -85,6 +86,19 @@ class ResPartner(models.Model):
         string="No Letters", copy=False, tracking=True, groups="dunning_ai.group_dunning_user")
     dunning_optout_call = fields.Boolean(
         string="No Phone Calls", copy=False, tracking=True, groups="dunning_ai.group_dunning_user")
+    # where the reminder emails go (``_dunning_email_recipients``): this address wins when set
+    dunning_email = fields.Char(
+        copy=False, tracking=True, groups="dunning_ai.group_dunning_user",
+        help="Payment reminders are emailed to this address only. When empty, they go to the "
+        "invoice addresses among the contacts, else to the customer's own email.",
+    )
+    dunning_email_normalized = fields.Char(
+        compute="_compute_dunning_email_normalized", store=True, index="btree_not_null",
+        groups="dunning_ai.group_dunning_user")
+    dunning_email_bounced = fields.Boolean(
+        copy=False, tracking=True, groups="dunning_ai.group_dunning_user",
+        help="A reminder to the dunning email bounced: it is not emailed again until it changes.",
+    )
     # read by every employee (the form's "Wrong number" badge next to the phone), written as the others
     dunning_phone_invalid = fields.Boolean(
         string="Phone Number Invalid", copy=False, tracking=True,
@@ -134,8 +148,24 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        """A changed address is usable again: Odoo's bounce counter (``message_bounce``) is
+        reset with the email it counted, and the dunning email's bounce with that email."""
         self._dunning_check_controls(set(vals))
-        return super().write(vals)
+        bounced = self.browse()
+        if "email" in vals and "message_bounce" not in vals:
+            new_email = email_normalize(vals["email"] or "")
+            bounced = self.filtered(lambda p: p.message_bounce and p.email_normalized != new_email)
+        dunning_bounced = self.browse()
+        if "dunning_email" in vals and "dunning_email_bounced" not in vals:
+            new_email = email_normalize(vals["dunning_email"] or "")
+            dunning_bounced = self.sudo().filtered(
+                lambda p: p.dunning_email_bounced and p.dunning_email_normalized != new_email)
+        result = super().write(vals)
+        if bounced:
+            bounced.write({"message_bounce": 0})
+        if dunning_bounced:
+            dunning_bounced.write({"dunning_email_bounced": False})
+        return result
 
     @api.model
     def fields_get(self, allfields=None, attributes=None):
@@ -162,6 +192,81 @@ class ResPartner(models.Model):
                 raise ValidationError(self.env._(
                     "%(user)s is not a collector and cannot be the collector of %(partner)s.",
                     user=user.name, partner=partner.display_name))
+
+    # Reminder emails: who receives them, and bounces ----------------------------
+
+    @api.depends("dunning_email")
+    def _compute_dunning_email_normalized(self):
+        for partner in self:
+            partner.dunning_email_normalized = email_normalize(partner.dunning_email or "") or False
+
+    @api.constrains("dunning_email")
+    def _check_dunning_email(self):
+        for partner in self.sudo().filtered("dunning_email"):
+            if not partner.dunning_email_normalized:
+                raise ValidationError(self.env._(
+                    "The dunning email of %(partner)s is not a valid email address: %(email)s",
+                    partner=partner.display_name, email=partner.dunning_email))
+
+    def _dunning_email_recipients(self):
+        """``{partner_id: (contacts, addresses, reason)}``: who receives these customers' reminder emails.
+
+        In order, the first that has a usable address: the dunning email (an address, not a
+        contact), else every invoice contact (an active child of type invoice with an email),
+        else the customer itself. An address is usable unless it is on the email blacklist or
+        it bounced (Odoo's ``message_bounce`` of the contact; ``dunning_email_bounced``), until
+        it changes. ``contacts`` are the partners to email, ``addresses`` the plain addresses;
+        both empty when none is usable, and ``reason`` says why. One blacklist query in all.
+        ``dunning.channel.email._availability_checks`` says the same in SQL.
+        """
+        partners = self.sudo()
+        contacts = partners.child_ids.filtered(lambda c: c.active and c.type == "invoice" and c.email_normalized)
+        emails = {e for e in partners.mapped("dunning_email_normalized") + (partners | contacts).mapped(
+            "email_normalized") if e}
+        blacklisted = set()
+        if emails:
+            self.env["mail.blacklist"].flush_model(["email", "active"])
+            self.env.cr.execute(SQL(
+                "SELECT email FROM mail_blacklist WHERE active AND email = ANY(%s)", list(emails)))
+            blacklisted = {row[0] for row in self.env.cr.fetchall()}
+        result = {}
+        for partner in partners:
+            candidates = [(partner.dunning_email_normalized, partner.dunning_email_bounced, False)]
+            candidates += [(c.email_normalized, c.message_bounce, c) for c in contacts if c.parent_id == partner]
+            candidates.append((partner.email_normalized, partner.message_bounce, partner))
+            usable = [(email, contact) for email, bounced, contact in candidates
+                      if email and not bounced and email not in blacklisted]
+            if not usable:
+                if any(email and bounced and email not in blacklisted for email, bounced, _c in candidates):
+                    reason = self.env._("every email address bounced")
+                elif any(email for email, _b, _c in candidates):
+                    reason = self.env._("email address blacklisted")
+                else:
+                    reason = self.env._("no valid email address")
+                result[partner.id] = (self.browse(), [], reason)
+            elif not usable[0][1]:
+                result[partner.id] = (self.browse(), [usable[0][0]], "")
+            elif usable[0][1] != partner:
+                # every usable invoice contact, never the customer itself with them
+                found = self.browse([c.id for _e, c in usable if c and c != partner])
+                result[partner.id] = (found, [], "")
+            else:
+                result[partner.id] = (partner.with_env(self.env), [], "")
+        return result
+
+    def _message_receive_bounce(self, email, partner):
+        """A bounce counts against the address that bounced.
+
+        The mail gateway calls this on every partner whose own email bounced (Odoo counts it
+        in ``message_bounce``), and on the customer whose chatter holds the bounced reminder,
+        whatever address it went to: a reminder to a contact or to the dunning email must not
+        count against the customer's own address. The dunning email's bounce is kept apart.
+        """
+        dunning = self.sudo().filtered(lambda p: email and p.dunning_email_normalized == email)
+        if dunning:
+            dunning.write({"dunning_email_bounced": True})
+        own = self.filtered(lambda p: p.email_normalized == email or not (partner or p in dunning))
+        return super(ResPartner, own)._message_receive_bounce(email, partner)
 
     # Activities: collection ones are shown and searched only where the user may read them --
 

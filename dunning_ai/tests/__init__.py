@@ -4,6 +4,7 @@ from . import test_dunning_configuration
 from . import test_dunning_planner
 from . import test_dunning_executor
 from . import test_channel_email
+from . import test_email_recipients
 from . import test_dunning_statement
 from . import test_customer_statement
 from . import test_dunning_reply
