@@ -100,18 +100,21 @@ class DunningPortal(PortalAccount, PaymentPortal):
 
     @staticmethod
     def _dunning_payer(action):
-        """Who pays: the logged-in user's partner (their saved payment methods), else the
-        reminder's customer, as account_payment does for an invoice."""
+        """Who pays: the logged-in user's partner when they are one of the customer's people
+        (their saved payment methods), else the reminder's customer, as account_payment does
+        for an invoice; never another company's partner, whom the payment would be booked to."""
         user = request.env.user
-        return action.partner_id if user._is_public() else user.partner_id
+        if not user._is_public() and user.partner_id.commercial_partner_id == action.partner_id.commercial_partner_id:
+            return user.partner_id
+        return action.partner_id
 
     @staticmethod
-    def _dunning_payments(action):
+    def _dunning_payments(action, balance=None):
         """``{res.currency: (amount asked, overdue moves, credit moves)}``, per currency with
         something to ask (oldest overdue first): the net amount (``Balance.asked``), the moves
         of the overdue items and those of the credits netted against them. Credits are netted
         against the overdue part first: when something is asked, they are all used up by it."""
-        balance = action._dunning_balance()
+        balance = balance or action._dunning_balance()
         asked = balance.asked
         currencies = {
             c.name: c for c in request.env["res.currency"].sudo().with_context(active_test=False).search(
@@ -178,7 +181,7 @@ class DunningPortal(PortalAccount, PaymentPortal):
                 "asked": amount(cur.asked, code),
                 "url": f"{base}?{url_encode(query)}" if cur.asked else False,
             })
-        payments = self._dunning_payments(action)
+        payments = self._dunning_payments(action, balance)
         selected = next((c for c in payments if c.name == currency_code), next(iter(payments), None))
         values = {
             "action": action,

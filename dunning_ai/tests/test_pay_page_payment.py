@@ -195,6 +195,12 @@ class TestPayPagePayment(PayPageCommon, HttpCase):
         other = _elements(page, "o_dunning_pay_other_currency")
         self.assertEqual(len(other), 1)
         self.assertIn("currency=EUR", other[0].get("href"))
+        # the SMS's short link offers the same, its other currency a short link too
+        short = f"/dunning/p/{action.id}/{action._dunning_short_pay_token()}"
+        short_page = lxml_html.fromstring(self.url_open(short).text)
+        route = '//form[@id="o_payment_form"]/@data-transaction-route'
+        self.assertEqual(short_page.xpath(route), page.xpath(route))
+        self.assertEqual(_elements(short_page, "o_dunning_pay_other_currency")[0].get("href"), f"{short}?currency=EUR")
         response, page = self._page(action, currency="EUR")
         form = page.xpath('//form[@id="o_payment_form"]')[0]
         self.assertEqual(float(form.get("data-amount")), 300.0)
