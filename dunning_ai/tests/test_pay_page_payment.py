@@ -182,6 +182,17 @@ class TestPayPagePayment(PayPageCommon, HttpCase):
         receivable = credit.move_id.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
         self.assertTrue(receivable.reconciled, "the customer's credit was applied to the invoices")
 
+    def test_credits_covering_everything_offer_no_payment(self):
+        credit_note = self._dunning_invoice(self.customer, 2000.0, self.today - timedelta(days=5), move_type="out_refund")
+        response, page = self._page()
+        self.assertIn("Your credits cover these invoices", response.text)
+        self.assertIn(credit_note.name, _text(page, "o_dunning_pay_credits"))
+        self.assertFalse(page.xpath('//form[@id="o_payment_form"]'), "nothing to pay, no payment form")
+        with self.assertRaises(JsonRpcException) as caught:
+            self._transaction(self.action, self.env.company.currency_id, 1750.0)
+        self.assertEqual(caught.exception.args[0], "odoo.exceptions.ValidationError")
+        self.assertFalse(self._transactions())
+
     def test_two_currencies_one_payment_each(self):
         eur = self.setup_other_currency("EUR")
         inv_eur = self._dunning_invoice(
