@@ -194,7 +194,9 @@ class DunningPortal(PortalAccount, PaymentPortal):
             "pay_currency": selected,
         }
         if selected:
-            asked = payments[selected][0]
+            asked, moves, _credits = payments[selected]
+            # as account_payment's invoice page warns of a payment on its way
+            values["pending"] = bool(moves.transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized")))
             values |= self._get_common_page_view_values(
                 invoices_data={
                     "partner": action.partner_id,

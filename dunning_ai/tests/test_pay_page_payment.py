@@ -182,8 +182,21 @@ class TestPayPagePayment(PayPageCommon, HttpCase):
         receivable = credit.move_id.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
         self.assertTrue(receivable.reconciled, "the customer's credit was applied to the invoices")
 
+    def test_a_payment_on_its_way_is_announced(self):
+        response, page = self._page()
+        self.assertFalse(_elements(page, "o_dunning_pay_pending"))
+        processing_values = self._transaction(self.action, self.env.company.currency_id, 1750.0)
+        self.make_jsonrpc_request("/payment/demo/simulate_payment", {
+            "reference": processing_values["reference"], "payment_details": "4242", "simulated_state": "pending",
+        })
+        response, page = self._page()
+        self.assertTrue(_elements(page, "o_dunning_pay_pending"), "the customer is warned not to pay twice")
+        self.assertEqual(_text(page, "o_dunning_pay_amount"), "$1,750.00", "nothing is paid yet")
+
     def test_credits_covering_everything_offer_no_payment(self):
-        credit_note = self._dunning_invoice(self.customer, 2000.0, self.today - timedelta(days=5), move_type="out_refund")
+        credit_note = self._dunning_invoice(
+            self.customer, 2000.0, self.today - timedelta(days=5), move_type="out_refund"
+        )
         response, page = self._page()
         self.assertIn("Your credits cover these invoices", response.text)
         self.assertIn(credit_note.name, _text(page, "o_dunning_pay_credits"))
