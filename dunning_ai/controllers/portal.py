@@ -1,5 +1,6 @@
+from urllib.parse import urlencode
+
 from werkzeug.exceptions import Forbidden
-from werkzeug.urls import url_encode
 
 from odoo import http
 from odoo.exceptions import ValidationError
@@ -179,7 +180,7 @@ class DunningPortal(PortalAccount, PaymentPortal):
                 "overdue": amount(cur.overdue, code),
                 "credits": amount(cur.credit_applied, code) if cur.credit_applied else False,
                 "asked": amount(cur.asked, code),
-                "url": f"{base}?{url_encode(query)}" if cur.asked else False,
+                "url": f"{base}?{urlencode(query)}" if cur.asked else False,
             })
         payments = self._dunning_payments(action, balance)
         selected = next((c for c in payments if c.name == currency_code), next(iter(payments), None))
@@ -192,6 +193,7 @@ class DunningPortal(PortalAccount, PaymentPortal):
             "total": " + ".join(amount(value, code) for code, value in balance.asked.items()),
             "covered": balance.covered,
             "pay_currency": selected,
+            "pending": False,
         }
         if selected:
             asked, moves, _credits = payments[selected]
