@@ -8,6 +8,7 @@ here with Odoo's demo provider over real HTTP, as a customer's browser does.
 import os
 import unittest
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from lxml import html as lxml_html
 
@@ -69,10 +70,8 @@ class PayPageCommon(DunningCommon):
     def _page(self, action=None, **params):
         action = action or self.action
         self.env.flush_all()
-        response = self.url_open(action._dunning_main_pay_url() if not params else
-                                 f"/dunning/pay/{action.id}?access_token={action._dunning_pay_token()}"
-                                 + "".join(f"&{key}={value}" for key, value in params.items()),
-                                 allow_redirects=False)
+        query = urlencode({"access_token": action._dunning_pay_token(), **params})
+        response = self.url_open(f"/dunning/pay/{action.id}?{query}", allow_redirects=False)
         self.assertEqual(response.status_code, 200)
         return response, lxml_html.fromstring(response.text)
 
