@@ -47,6 +47,7 @@
         "views/res_config_settings_views.xml",
         "views/dunning_talking_points_templates.xml",
         "views/dunning_pay_templates.xml",
+        "views/payment_transaction_views.xml",
         "wizard/dunning_action_reschedule_views.xml",
         "wizard/dunning_action_preview_views.xml",
         "wizard/dunning_call_outcome_wizard_views.xml",

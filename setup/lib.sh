@@ -13,8 +13,9 @@ PYTHON="${PYTHON:-python3.11}"
 ADDONS="dunning_ai,dunning_ai_sms,dunning_ai_reports"
 # Installed besides the addons in the test databases: Odoo modules that real databases often
 # have and that change what the suite must guard (link_tracker shortens SMS links into
-# enumerable /r/ codes; sms_twilio signs its webhooks), so their security tests run, not skip.
-TEST_ADDONS="$ADDONS,link_tracker,sms_twilio"
+# enumerable /r/ codes; sms_twilio signs its webhooks), so their security tests run, not skip;
+# payment_demo, Odoo's test provider, so that a reminder's pay page takes a real payment.
+TEST_ADDONS="$ADDONS,link_tracker,sms_twilio,payment_demo"
 
 say() { printf '\033[1m[dunning_ai]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[dunning_ai] error:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -31,3 +31,4 @@ from . import dunning_model
 from . import account_partial_reconcile
 from . import dunning_skip
 from . import ir_qweb
+from . import payment_transaction
