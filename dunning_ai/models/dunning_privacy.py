@@ -7,7 +7,7 @@ from .dunning_scoring import SCORE_FIELDS
 
 PARTNER_SETTINGS = ("dunning_pause_until", "dunning_excluded", "dunning_do_not_contact",
                     "dunning_preferred_channel", "dunning_optout_email", "dunning_optout_letter",
-                    "dunning_optout_call", "dunning_phone_invalid")
+                    "dunning_optout_call", "dunning_phone_invalid", "dunning_email", "dunning_email_bounced")
 # what every action stores, whatever its channel; each channel adds its own (``_privacy_fields``)
 ACTION_FIELDS = ("company_id", "policy_id", "stage_id", "tone", "channel", "state", "planned_at",
                  "executed_at", "confidence", "reason", "model_version", "error_message",

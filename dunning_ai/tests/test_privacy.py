@@ -29,6 +29,7 @@ class TestDunningPrivacy(DunningEngineCommon):
 
     def test_export_holds_everything_stored_about_the_customer(self):
         customer, action = self._sent_reminder("Export Co")
+        customer.dunning_email = "ap-dunning@export.example.com"
         reply = self._reply(customer, action, "Sorry, we will pay on 15/04/2026.")
         customer._dunning_escalate("hardship", note="Lost a large client")
         data = self.env["dunning.privacy"]._export(customer)
@@ -38,6 +39,7 @@ class TestDunningPrivacy(DunningEngineCommon):
         self.assertIn("dunning_segment", data["scores"][0])
         self.assertEqual(data["settings"]["dunning_do_not_contact"], False)
         self.assertIn("dunning_optout_email", data["settings"])
+        self.assertEqual(data["settings"]["dunning_email"], "ap-dunning@export.example.com")
         [exported] = [a for a in data["actions"] if a["id"] == action.id]
         self.assertEqual(exported["state"], "done")
         self.assertTrue(exported["reason"])
