@@ -72,5 +72,7 @@ def test_aging_buckets_debits_by_days_late():
         _item(6, "invoice", 60.0, date(2026, 9, 4), held="disputed"),  # 91 days, still aged
         _item(7, "payment", -70.0, date(2026, 1, 1)),  # never aged
     ]
-    assert aging(items, TODAY) == {"EUR": {"not_due": 10.0, "1_30": 50.0, "31_60": 40.0, "61_90": 50.0, "over_90": 60.0}}
+    assert aging(items, TODAY) == {
+        "EUR": {"not_due": 10.0, "1_30": 50.0, "31_60": 40.0, "61_90": 50.0, "over_90": 60.0},
+    }
     assert [i.id for i in summarise(items, TODAY).items] == [7, 6, 5, 4, 3, 2, 1]
