@@ -79,8 +79,9 @@ class TestReminderPlanning(DunningEngineCommon):
         self._execute(EXECUTE)
 
         self.assertEqual(by_partner[sent].state, "done")
+        others = {partner: action for partner, action in by_partner.items() if partner != sent}
         self.assertEqual(
-            {partner: (action.state, action.error_message) for partner, action in by_partner.items() if partner != sent},
+            {partner: (action.state, action.error_message) for partner, action in others.items()},
             {
                 to_cover: ("cancelled", "credit notes or payments cover the debt"),
                 paid: ("cancelled", "nothing is overdue any more"),

@@ -28,7 +28,8 @@ class TestSmsAmount(DunningSmsCommon):
 
     def _action(self, tone, moves, partner=None):
         return self.env["dunning.action"].create({
-            "partner_id": (partner or self.customer).id, "move_ids": [Command.set(moves.ids)], "policy_id": self.policy.id,
+            "partner_id": (partner or self.customer).id, "move_ids": [Command.set(moves.ids)],
+            "policy_id": self.policy.id,
             "stage_id": self.policy.stage_ids.filtered(lambda stage: stage.tone == tone).id,
             "tone": tone, "channel": "sms", "state": "scheduled",
         })
