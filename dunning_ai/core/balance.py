@@ -179,3 +179,75 @@ def aging(items, today):
                 buckets[key] += item.amount
                 break
     return result
+
+
+@dataclass(frozen=True)
+class CurrencyDebt:
+    """A customer's open receivable lines in one currency, as the planner sums them.
+
+    ``overdue``, ``coming_due`` (due by the planning horizon) and ``credits`` (positive) in
+    the currency; the ``*_company`` ones the same lines in the company's currency;
+    ``overdue_moves``/``coming_moves`` the invoices behind them and ``oldest_overdue``/
+    ``oldest_coming`` their earliest due dates.
+    """
+
+    currency: str
+    overdue: float = 0.0
+    coming_due: float = 0.0
+    credits: float = 0.0
+    overdue_company: float = 0.0
+    coming_due_company: float = 0.0
+    credits_company: float = 0.0
+    overdue_moves: tuple = ()
+    coming_moves: tuple = ()
+    oldest_overdue: date | None = None
+    oldest_coming: date | None = None
+    digits: int = 2
+
+    def balance(self):
+        return CurrencyBalance(self.currency, overdue=self.overdue, coming_due=self.coming_due,
+                               credits=self.credits, digits=self.digits)
+
+
+@dataclass(frozen=True)
+class Debt:
+    """What a reminder to one customer is about, decided like ``Balance``.
+
+    ``status``: ``remind``; ``covered`` (the credits cover the overdue part in every
+    currency, or, nothing being overdue, the part coming due); ``nothing`` (nothing overdue
+    nor coming due). ``amount`` is the net asked in the company's currency; ``move_ids``
+    the invoices the reminder is about (the overdue ones of the currencies where something
+    is asked; when nothing is overdue, those coming due); ``oldest`` their earliest due date.
+    """
+
+    status: str
+    amount: float = 0.0
+    move_ids: tuple = ()
+    oldest: date | None = None
+    currencies: int = 0
+
+
+def reminder_debt(rows):
+    """The ``Debt`` of a customer from its ``CurrencyDebt`` rows (one per currency)."""
+    rows = list(rows)
+    if any(row.overdue > 0 for row in rows):
+        asked = [row for row in rows if row.balance().asked > 0]
+        if not asked:
+            return Debt("covered")
+        return Debt(
+            "remind",
+            amount=sum(max(row.overdue_company - row.credits_company, 0.0) for row in asked),
+            move_ids=tuple(sorted({m for row in asked for m in row.overdue_moves})),
+            oldest=min((row.oldest_overdue for row in asked if row.oldest_overdue), default=None),
+            currencies=len(asked),
+        )
+    coming = [row for row in rows if row.balance().coming_due_net > 0]
+    if not coming:
+        return Debt("covered" if any(row.coming_due > 0 for row in rows) else "nothing")
+    return Debt(
+        "remind",
+        amount=sum(max(row.coming_due_company - row.credits_company, 0.0) for row in coming),
+        move_ids=tuple(sorted({m for row in coming for m in row.coming_moves})),
+        oldest=min((row.oldest_coming for row in coming if row.oldest_coming), default=None),
+        currencies=len(coming),
+    )

@@ -166,3 +166,68 @@ def statement_lines(invoices, today, currency_code, lang):
             }
         )
     return rows
+
+
+def _item_row(item, today, lang, pay_urls):
+    return {
+        "id": item.id,
+        "move_id": item.move_id,
+        "kind": item.kind,
+        "number": item.number,
+        "currency_code": item.currency,
+        "date_display": format_date(item.date, lang),
+        "due_date_display": format_date(item.due_date, lang),
+        "days_late": item.days_late(today),
+        "days_to_due": max(-days_overdue(item.due_date, today), 0),
+        "amount": abs(item.amount),
+        "amount_display": format_amount(abs(item.amount), item.currency, lang),
+        "pay_url": pay_urls.get(item.move_id, ""),
+    }
+
+
+def reminder_statement(balance, lang, *, coming_due=True, pay_urls=None):
+    """What a reminder shows of ``balance`` (``core.balance.Balance``), formatted for ``lang``.
+
+    Sections: ``overdue`` (with their days late), ``coming_due`` (not due yet, empty when
+    ``coming_due`` is False: never listed as overdue), ``credits`` (those of the currencies
+    the reminder is about, netted in their own currency) and ``totals``, one per currency
+    with something overdue: the overdue amount, the credits applied and the amount asked.
+    ``asked`` is the amount the reminder asks for, one text per currency; ``coming_due_total``
+    the coming-due part less the credits left once the overdue part is paid.
+    ``pay_urls``: ``{move id: link}`` of the items that have one.
+    """
+    pay_urls = pay_urls or {}
+    today = balance.today
+    overdue = [_item_row(item, today, lang, pay_urls) for item in balance.overdue]
+    coming = [_item_row(item, today, lang, pay_urls) for item in balance.coming_due] if coming_due else []
+    shown = {row["currency_code"] for row in overdue + coming}
+    credits = [_item_row(item, today, lang, pay_urls) for item in balance.credits if item.currency in shown]
+    totals, coming_totals = [], []
+    for code, cur in balance.currencies.items():
+        if cur.overdue > 0:
+            totals.append({
+                "currency_code": code,
+                "overdue_display": format_amount(cur._round(cur.overdue), code, lang),
+                "credits": cur.credit_applied,
+                "credits_display": format_amount(-cur.credit_applied, code, lang),
+                "asked": cur.asked,
+                "asked_display": format_amount(cur.asked, code, lang),
+            })
+        if coming_due and cur.coming_due > 0:
+            coming_totals.append({
+                "currency_code": code,
+                "coming_due_display": format_amount(cur._round(cur.coming_due), code, lang),
+                "credits": cur._round(cur.coming_due - cur.coming_due_net),
+                "credits_display": format_amount(cur.coming_due_net - cur.coming_due, code, lang),
+                "net": cur.coming_due_net,
+                "net_display": format_amount(cur.coming_due_net, code, lang),
+            })
+    return {
+        "overdue": overdue,
+        "coming_due": coming,
+        "credits": credits,
+        "totals": totals,
+        "coming_due_totals": coming_totals,
+        "asked": " + ".join(total["asked_display"] for total in totals if total["asked"] > 0),
+        "coming_due_total": " + ".join(total["net_display"] for total in coming_totals if total["net"] > 0),
+    }

@@ -33,7 +33,7 @@ TRIGGERS = (
 #: why a customer with something due was not reminded by a planning run
 SKIP_REASONS = (
     "not_due", "waiting", "done", "no_slot", "do_not_contact", "excluded", "paused",
-    "promise", "disputed", "covered", "below_minimum",
+    "promise", "disputed", "covered", "below_minimum", "archived",
 )
 
 #: what a customer's reply means, as the intent classifier tells it

@@ -168,20 +168,34 @@ class DunningChannelEmail(models.AbstractModel):
 
     @api.model
     def _check_sendable(self, action):
-        """Refuse to remind about nothing, or a customer whose promise has not come due."""
+        """Refuse to remind about nothing (paid, disputed, no longer overdue, covered by
+        credits), an archived customer or contact, or a customer whose promise has not come due."""
+        partner = action.partner_id
+        if not (partner.active and partner.commercial_partner_id.active):
+            raise UserError(self.env._("%s is archived: archived customers are never reminded.",
+                                       partner.display_name))
         if not action._dunning_open_moves():
             raise UserError(
                 self.env._(
                     "Nothing to remind %s about: the invoices are paid, cancelled or disputed.",
-                    action.partner_id.display_name,
+                    partner.display_name,
                 )
             )
-        promise = action.partner_id.commercial_partner_id._dunning_open_promises(action.company_id)[:1]
+        balance = action._dunning_balance()
+        if action.tone != "courtesy" and not balance.overdue:
+            raise UserError(self.env._("Nothing to remind %s about: no invoice is overdue any more.",
+                                       partner.display_name))
+        covered = balance.covered or (
+            not balance.overdue and not any(cur.coming_due_net > 0 for cur in balance.currencies.values()))
+        if covered:
+            raise UserError(self.env._("Nothing to remind %s about: credit notes or payments cover the debt.",
+                                       partner.display_name))
+        promise = partner.commercial_partner_id._dunning_open_promises(action.company_id)[:1]
         if promise:
             raise UserError(
                 self.env._(
                     "%(partner)s promised to pay on %(date)s: no reminder until then.",
-                    partner=action.partner_id.display_name,
+                    partner=partner.display_name,
                     date=promise.date,
                 )
             )

@@ -6,6 +6,7 @@ from psycopg2.errors import DeadlockDetected, LockNotAvailable, SerializationFai
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..core import balance as core_balance
 from . import dunning_receivables
 
 _logger = logging.getLogger(__name__)
@@ -171,7 +172,6 @@ class DunningExecutor(models.AbstractModel):
     def _still_sendable(self, actions):
         """The actions still to send after the send-time checks (the others cancelled), and
         the channels' availability of their customers."""
-        actions._dunning_ensure_access_tokens()
         checks = self._send_time_checks(actions)
         Channel = self.env["dunning.channel"]
         availability = Channel._availability_all(actions.partner_id)
@@ -191,6 +191,8 @@ class DunningExecutor(models.AbstractModel):
                                                       channel=action.channel, why=why))
                     continue
             to_send |= action
+        # after the checks: they may add an invoice that came due since planning
+        to_send._dunning_ensure_access_tokens()
         return to_send, availability
 
     @api.model
@@ -275,9 +277,15 @@ class DunningExecutor(models.AbstractModel):
 
     @api.model
     def _send_time_checks(self, actions):
-        """What changed since planning, for the whole batch in one query.
+        """What changed since planning, for the whole batch (one query, and one per company
+        for the open items).
 
-        Returns ``{action_id: {"cancel": reason or None, "move_ids": still open invoices}}``.
+        Returns ``{action_id: {"cancel": reason or None, "move_ids": the invoices it is about}}``:
+        the overdue ones, and at the courtesy tone those coming due too. An action is cancelled
+        when its customer (or the contact it goes to) is archived, must not be contacted, is
+        excluded, paused or promised to pay, when nothing is overdue any more (at the courtesy
+        tone: nothing open) or when the credits cover it in every currency, as
+        ``core.balance`` nets them.
         """
         if not actions:
             return {}
@@ -287,33 +295,32 @@ class DunningExecutor(models.AbstractModel):
             """
             SELECT a.id, cp.dunning_excluded, cp.dunning_do_not_contact,
                    (cp.dunning_pause_until ->> a.company_id::text)::date,
-                   %(promised)s,
-                   (SELECT ARRAY_AGG(DISTINCT l.move_id)
-                      FROM account_move_dunning_action_rel r
-                      JOIN account_move_line l ON l.move_id = r.account_move_id
-                      JOIN account_move m ON m.id = l.move_id
-                     WHERE r.dunning_action_id = a.id AND l.account_id IN %(receivable)s
-                       AND NOT l.reconciled AND l.amount_residual > 0
-                       AND l.no_followup IS NOT TRUE AND m.dunning_disputed IS NOT TRUE),
-                   (SELECT BOOL_OR(m.dunning_disputed)
-                      FROM account_move_dunning_action_rel r
-                      JOIN account_move m ON m.id = r.account_move_id
-                     WHERE r.dunning_action_id = a.id),
-                   (SELECT COALESCE(SUM(l.amount_residual), 0)
-                      FROM account_move_line l JOIN res_partner lp ON lp.id = l.partner_id
-                     WHERE lp.commercial_partner_id = cp.id AND l.company_id = a.company_id
-                       AND l.account_id IN %(receivable)s AND l.parent_state = 'posted'
-                       AND NOT l.reconciled AND l.no_followup IS NOT TRUE)
-              FROM dunning_action a JOIN res_partner cp ON cp.id = a.partner_id
+                   %(promised)s, cp.active AND p.active
+              FROM dunning_action a JOIN res_partner p ON p.id = a.partner_id
+                   JOIN res_partner cp ON cp.id = p.commercial_partner_id
              WHERE a.id = ANY(%(ids)s)
             """,
-            ids=actions.ids, receivable=dunning_receivables.receivable_accounts(),
-            promised=dunning_receivables.open_promise_exists(SQL("a.company_id"), today),
+            ids=actions.ids, promised=dunning_receivables.open_promise_exists(SQL("a.company_id"), today),
         ))
+        flags = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        balances = {}
+        for company in actions.company_id:
+            of_company = actions.filtered(lambda a, c=company: a.company_id == c)
+            items, digits = dunning_receivables.open_items(self.env, of_company.partner_id, company)
+            for action in of_company:
+                partner = action.partner_id.commercial_partner_id
+                balances[action.id] = core_balance.summarise(items.get(partner.id, []), today, digits)
         result = {}
-        for aid, excluded, dnc, pause, promise, open_moves, disputed, balance in self.env.cr.fetchall():
+        for action in actions:
+            excluded, dnc, pause, promise, active = flags[action.id]
+            balance = balances[action.id]
+            courtesy = action.tone == "courtesy"
+            about = balance.overdue + (balance.coming_due if courtesy else [])
+            move_ids = sorted({item.move_id for item in about if item.kind == "invoice"})
             cancel = None
-            if dnc:
+            if not active:
+                cancel = self.env._("the customer is archived")
+            elif dnc:
                 cancel = self.env._("the customer must not be contacted any more")
             elif excluded:
                 cancel = self.env._("the customer is excluded from dunning")
@@ -321,11 +328,14 @@ class DunningExecutor(models.AbstractModel):
                 cancel = self.env._("reminders are paused until %s", pause)
             elif promise:
                 cancel = self.env._("the customer promised to pay")
-            elif not open_moves:
-                cancel = self.env._("the invoices are disputed") if disputed else self.env._("the invoices are paid")
-            elif balance <= 0:
+            elif not move_ids:
+                cancel = (self.env._("the invoices are disputed") if balance.held
+                          else self.env._("nothing is overdue any more") if balance.coming_due
+                          else self.env._("the invoices are paid"))
+            elif balance.covered or (courtesy and not balance.overdue
+                                     and not any(c.coming_due_net > 0 for c in balance.currencies.values())):
                 cancel = self.env._("credit notes or payments cover the debt")
-            result[aid] = {"cancel": cancel, "move_ids": open_moves or []}
+            result[action.id] = {"cancel": cancel, "move_ids": move_ids}
         return result
 
     @api.model

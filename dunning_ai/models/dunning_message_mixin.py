@@ -7,6 +7,7 @@ from odoo.tools import SQL, consteq
 from ..core import balance as core_balance
 from ..core import messages as core_messages
 from ..core.vocabulary import PENDING_STATES
+from .dunning_policy_stage import COMING_DUE_SHOWN
 from .dunning_receivables import open_items
 
 PERSONALISATION_MARK = "Personalisation:"
@@ -110,33 +111,58 @@ class DunningMessageMixin(models.AbstractModel):
         # account_payment joins the base URL and the portal path with a doubled slash
         return wizard.link.replace(f"{move.get_base_url()}//", f"{move.get_base_url()}/", 1)
 
-    def _dunning_statement_lines(self):
-        """Rows of the open-invoices table, oldest due first, formatted for the customer."""
+    def _dunning_shows_coming_due(self):
+        """Whether the reminder lists the invoices not due yet (in their own section): always
+        at the courtesy tone, else as its stage says (by default at the friendly tone)."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
-        rows = [
+        if self.tone == "courtesy":
+            return True
+        if self.stage_id:
+            return self.stage_id.coming_due == "show"
+        return self.tone in COMING_DUE_SHOWN
+
+    def _dunning_statement(self):
+        """What the reminder says of the customer's account, formatted for them
+        (``core.messages.reminder_statement``): the overdue items with their days late, the
+        coming-due ones when shown, the credits netted, and per currency the overdue amount,
+        the credits applied and the amount asked. ``asked`` is what the reminder asks for;
+        at the courtesy tone, nothing being overdue, the amount coming due net of credits."""
+        self.ensure_one()
+        balance = self._dunning_balance()
+        pay_urls = {move.id: self._dunning_pay_url(move) for move in self._dunning_open_moves()}
+        statement = core_messages.reminder_statement(
+            balance, self.dunning_lang, coming_due=self._dunning_shows_coming_due(), pay_urls=pay_urls)
+        statement["asked_display"] = (
+            statement["asked"]
+            or (self.tone == "courtesy" and statement["coming_due_total"])
+            or self._dunning_format_amount(0.0)
+        )
+        return statement
+
+    def _dunning_statement_lines(self):
+        """Rows of the reminder's invoices, oldest due first: the overdue ones, then those not due
+        yet when the reminder shows them (``section``: ``overdue`` or ``coming_due``; ``days_overdue``
+        is 0 for the latter)."""
+        self.ensure_one()
+        statement = self._dunning_statement()
+        moves = self.env["account.move"]
+        return [
             {
-                "move": move,
-                "number": move.name,
-                "date": move.invoice_date,
-                "due_date": move.invoice_date_due,
-                "residual": move.amount_residual,
-                "currency_code": move.currency_id.name,
-                "pay_url": self._dunning_pay_url(move),
+                **row,
+                "section": section,
+                "move": moves.browse(row["move_id"]),
+                "days_overdue": row["days_late"],
+                "residual_display": row["amount_display"],
             }
-            for move in self._dunning_open_moves()
+            for section in ("overdue", "coming_due")
+            for row in statement[section]
         ]
-        return core_messages.statement_lines(rows, today, self.company_id.currency_id.name, self.dunning_lang)
 
     def _dunning_total_due_display(self):
-        """Total still due, one amount per currency (``1.234,56 € + $80.00``)."""
+        """The amount the reminder asks for: the net overdue balance, one amount per currency
+        (``1.234,56 € + $80.00``); at the courtesy tone the amount coming due net of credits."""
         self.ensure_one()
-        totals = {}
-        for move in self._dunning_open_moves():
-            totals[move.currency_id] = totals.get(move.currency_id, 0.0) + move.amount_residual
-        if not totals:
-            return self._dunning_format_amount(0.0)
-        return " + ".join(self._dunning_format_amount(amount, currency) for currency, amount in totals.items())
+        return self._dunning_statement()["asked_display"]
 
     def _dunning_pay_token(self):
         """Signature of this action's "Pay now" page: no stored token, no login needed."""
@@ -184,12 +210,23 @@ class DunningMessageMixin(models.AbstractModel):
         self.ensure_one()
         return f"{self.get_base_url()}/dunning/p/{self.id}/{self._dunning_short_pay_token()}"
 
+    def _dunning_asked_in_company_currency(self):
+        """The net overdue balance asked, converted into the company's currency and summed."""
+        self.ensure_one()
+        company = self.company_id
+        today = self._dunning_today()
+        Currency = self.env["res.currency"].with_context(active_test=False)
+        return sum(
+            Currency.search([("name", "=", code)], limit=1)._convert(amount, company.currency_id, company, today)
+            for code, amount in self._dunning_balance(today).asked.items()
+        )
+
     def _dunning_personalisation(self):
         """Personal touches of the message from the customer's scores (see ``core.messages``)."""
         self.ensure_one()
         partner = self.partner_id.commercial_partner_id
         company = self.company_id
-        overdue = sum(self._dunning_open_moves().mapped("amount_residual_signed"))
+        overdue = self._dunning_asked_in_company_currency()
         params = self.env["ir.config_parameter"].sudo()
         return core_messages.personalise(
             segment=partner.dunning_segment,

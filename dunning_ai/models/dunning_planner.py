@@ -5,6 +5,7 @@ from datetime import UTC, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..core import balance as core_balance
 from ..core import messages as core_messages
 from ..core import planner as core_planner
 from ..core import reasons as core_reasons
@@ -290,42 +291,90 @@ class DunningPlanner(models.AbstractModel):
 
     @api.model
     def _fetch_debts(self, company, policy, today, horizon):
-        """Customers to remind: (partner, balance, oldest due date, open invoice ids, currencies).
+        """Customers to remind: (partner, amount asked, oldest due date, invoice ids, currencies).
 
-        One aggregate over open receivable lines per commercial partner. Left out: paid,
-        disputed and ``no_followup`` items, paused, excluded and do-not-contact customers,
-        open promises, customers with a pending action, balances below the policy minimum
-        (credit notes and unreconciled payments count against the debt).
+        What is asked is decided as the reminder shows it (``core.balance.reminder_debt``):
+        per currency, the overdue part less the credits (credit notes, unapplied payments);
+        a customer whose overdue part is covered in every currency gets nothing (nor one whose
+        coming-due part is, when nothing is overdue). The amount is summed in the company's
+        currency; the invoices are the overdue ones (those coming due when nothing is).
+        Left out before that: archived customers, disputed and ``no_followup`` debts, paused,
+        excluded and do-not-contact customers, open promises, customers with a pending
+        action; after it, amounts below the policy minimum.
         """
-        flush_for_debts(self.env)
-        invoice = SQL("m.move_type = 'out_invoice' AND aml.amount_residual > 0")
-        self.env.cr.execute(SQL(
-            """
-            SELECT cp.id,
-                   SUM(aml.amount_residual),
-                   MIN(aml.date_maturity) FILTER (WHERE %(invoice)s),
-                   ARRAY_AGG(DISTINCT aml.move_id) FILTER (WHERE %(invoice)s),
-                   COUNT(DISTINCT aml.currency_id) FILTER (WHERE %(invoice)s)
-              FROM %(lines)s
-               AND aml.no_followup IS NOT TRUE
-               AND m.dunning_disputed IS NOT TRUE
+        condition = SQL(
+            """cp.active
                AND cp.dunning_excluded IS NOT TRUE
                AND cp.dunning_do_not_contact IS NOT TRUE
                AND NOT COALESCE((cp.dunning_pause_until ->> %(company_key)s)::date >= %(today)s, FALSE)
                AND NOT %(promised)s
-               AND NOT %(pending)s
-          GROUP BY cp.id
-            HAVING SUM(aml.amount_residual) > 0
-               AND SUM(aml.amount_residual) >= %(min_amount)s
-               AND MIN(aml.date_maturity) FILTER (WHERE %(invoice)s) <= %(horizon)s
-          ORDER BY cp.id
-            """,
-            invoice=invoice, lines=open_receivable_lines(company.id), today=today, horizon=horizon,
+               AND NOT %(pending)s""",
             company_key=str(company.id),  # the pause is per company (JSONB by company id)
-            promised=open_promise_exists(company.id, today), pending=pending_action_exists(company.id),
-            min_amount=policy.min_amount,
+            today=today, promised=open_promise_exists(company.id, today), pending=pending_action_exists(company.id),
+        )
+        debts = []
+        for partner_id, rows in self._fetch_debt_rows(company, today, horizon, condition).items():
+            debt = core_balance.reminder_debt(rows)
+            if (debt.status == "remind" and debt.move_ids and debt.oldest and debt.oldest <= horizon
+                    and debt.amount > 0 and debt.amount >= policy.min_amount):
+                debts.append((partner_id, debt.amount, debt.oldest, list(debt.move_ids), debt.currencies))
+        return debts
+
+    @api.model
+    def _fetch_debt_rows(self, company, today, horizon, condition):
+        """``{customer id: [core.balance.CurrencyDebt]}``: the open receivable lines of the
+        customers meeting ``condition`` (SQL on ``cp``), summed per currency, in one query.
+
+        A debit is overdue once past its due date; disputed and ``no_followup`` debits are
+        not counted, credits always are. Customers with an invoice due by ``horizon`` only.
+        """
+        flush_for_debts(self.env)
+        self.env["res.currency"].flush_model(["name", "decimal_places"])
+        self.env.cr.execute(SQL(
+            """
+            WITH open_lines AS (
+                SELECT cp.id AS partner_id, aml.currency_id, aml.move_id, aml.date_maturity,
+                       aml.amount_residual AS company_amount, aml.amount_residual_currency AS amount,
+                       m.move_type = 'out_invoice' AND aml.amount_residual_currency > 0 AS invoice,
+                       aml.amount_residual_currency > 0 AND COALESCE(aml.date_maturity < %(today)s, FALSE) AS overdue
+                  FROM %(lines)s
+                   AND %(condition)s
+                   AND (aml.amount_residual_currency < 0
+                        OR (aml.no_followup IS NOT TRUE AND m.dunning_disputed IS NOT TRUE))
+            )
+            SELECT l.partner_id, cur.name, cur.decimal_places,
+                   COALESCE(SUM(l.amount) FILTER (WHERE l.overdue), 0),
+                   COALESCE(SUM(l.amount) FILTER (WHERE l.amount > 0 AND NOT l.overdue
+                                                   AND COALESCE(l.date_maturity <= %(horizon)s, TRUE)), 0),
+                   COALESCE(-SUM(l.amount) FILTER (WHERE l.amount < 0), 0),
+                   COALESCE(SUM(l.company_amount) FILTER (WHERE l.overdue), 0),
+                   COALESCE(SUM(l.company_amount) FILTER (WHERE l.amount > 0 AND NOT l.overdue
+                                                           AND COALESCE(l.date_maturity <= %(horizon)s, TRUE)), 0),
+                   COALESCE(-SUM(l.company_amount) FILTER (WHERE l.amount < 0), 0),
+                   ARRAY_AGG(DISTINCT l.move_id) FILTER (WHERE l.invoice AND l.overdue),
+                   ARRAY_AGG(DISTINCT l.move_id) FILTER (WHERE l.invoice AND NOT l.overdue
+                                                          AND l.date_maturity <= %(horizon)s),
+                   MIN(l.date_maturity) FILTER (WHERE l.invoice AND l.overdue),
+                   MIN(l.date_maturity) FILTER (WHERE l.invoice AND NOT l.overdue)
+              FROM open_lines l JOIN res_currency cur ON cur.id = l.currency_id
+             WHERE l.partner_id IN (SELECT partner_id FROM open_lines
+                                     WHERE invoice AND date_maturity <= %(horizon)s)
+          GROUP BY l.partner_id, cur.name, cur.decimal_places
+          ORDER BY l.partner_id, cur.name
+            """,
+            lines=open_receivable_lines(company.id), condition=condition, today=today, horizon=horizon,
         ))
-        return self.env.cr.fetchall()
+        result = {}
+        for (partner_id, currency, digits, overdue, coming, credits, overdue_co, coming_co, credits_co,
+             overdue_moves, coming_moves, oldest_overdue, oldest_coming) in self.env.cr.fetchall():
+            result.setdefault(partner_id, []).append(core_balance.CurrencyDebt(
+                currency, overdue=float(overdue), coming_due=float(coming), credits=float(credits),
+                overdue_company=float(overdue_co), coming_due_company=float(coming_co),
+                credits_company=float(credits_co), overdue_moves=tuple(overdue_moves or ()),
+                coming_moves=tuple(coming_moves or ()), oldest_overdue=oldest_overdue,
+                oldest_coming=oldest_coming, digits=digits,
+            ))
+        return result
 
     @api.model
     def _fetch_profiles(self, company, partner_ids):

@@ -12,6 +12,13 @@ TONES = [
 ]
 assert tuple(key for key, _label in TONES) == vocabulary.TONES
 
+COMING_DUE = [
+    ("show", "Show"),
+    ("omit", "Leave out"),
+]
+#: tones whose reminders show the items not due yet by default
+COMING_DUE_SHOWN = ("courtesy", "friendly")
+
 CHANNELS = [
     ("email", "Email"),
     ("letter", "Letter"),
@@ -45,6 +52,14 @@ class DunningPolicyStage(models.Model):
         default=7,
         help="Minimum number of days between this stage's reminder and the next stage.",
     )
+    coming_due = fields.Selection(
+        COMING_DUE,
+        string="Invoices Not Yet Due",
+        compute="_compute_coming_due", store=True, readonly=False, precompute=True, required=True,
+        help="Show: the reminder lists the invoices not due yet in a section of their own (never as "
+        "overdue). Leave out: it lists only the overdue ones. A courtesy reminder is about the invoices "
+        "coming due and always shows them.",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email Template",
@@ -57,6 +72,12 @@ class DunningPolicyStage(models.Model):
     allow_call = fields.Boolean(
         string="Call", help="A collector calls the customer (an activity in their inbox)."
     )
+
+    @api.depends("tone")
+    def _compute_coming_due(self):
+        """Shown at the courtesy and friendly tones, left out at the firm and final ones."""
+        for stage in self:
+            stage.coming_due = "show" if stage.tone in COMING_DUE_SHOWN else "omit"
 
     def _dunning_allowed_channels(self):
         """Channel keys this stage allows, in the registry's order; each channel plug-in

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..core import balance as core_balance
 from ..core import vocabulary
 from .dunning_receivables import open_promise_exists, open_receivable_lines, pending_action_exists
 
@@ -16,6 +17,7 @@ SKIP_REASONS = [
     ("disputed", "Overdue invoices disputed or excluded"),
     ("covered", "Credit notes or payments cover the debt"),
     ("below_minimum", "Below the policy's minimum amount"),
+    ("archived", "Archived customer"),
 ]
 assert tuple(key for key, _label in SKIP_REASONS) == vocabulary.SKIP_REASONS
 
@@ -95,16 +97,15 @@ class DunningSkip(models.Model):
         fetched = self.env.execute_query(SQL(
             """
             SELECT cp.id,
-                   CASE WHEN cp.dunning_do_not_contact THEN 'do_not_contact'
+                   CASE WHEN NOT cp.active THEN 'archived'
+                        WHEN cp.dunning_do_not_contact THEN 'do_not_contact'
                         WHEN cp.dunning_excluded THEN 'excluded'
                         WHEN %(promised)s THEN 'promise'
                         WHEN (cp.dunning_pause_until ->> %(company_key)s)::date >= %(today)s THEN 'paused'
                         WHEN %(pending)s THEN NULL
                         WHEN NOT BOOL_OR(%(invoice_due)s AND %(counted)s) THEN 'disputed'
-                        WHEN COALESCE(SUM(aml.amount_residual) FILTER (WHERE %(counted)s), 0) <= 0 THEN 'covered'
-                        ELSE 'below_minimum' END,
-                   (cp.dunning_pause_until ->> %(company_key)s)::date,
-                   COALESCE(SUM(aml.amount_residual) FILTER (WHERE %(counted)s), 0)
+                        ELSE 'balance' END,
+                   (cp.dunning_pause_until ->> %(company_key)s)::date
               FROM %(lines)s
                AND NOT (cp.id = ANY(%(planned)s))
           GROUP BY cp.id
@@ -115,17 +116,28 @@ class DunningSkip(models.Model):
             promised=open_promise_exists(company.id, today), pending=pending_action_exists(company.id),
             planned=list(planned_ids),
         ))
+        # covered or below the minimum: decided on the planner's own sums (per currency)
+        to_weigh = [row[0] for row in fetched if row[1] == "balance"]
+        debts = self.env["dunning.planner"]._fetch_debt_rows(
+            company, today, horizon, SQL("cp.id = ANY(%s)", to_weigh)) if to_weigh else {}
         money = company.currency_id
         rows = []
-        for partner_id, reason, pause, balance in fetched:
+        for partner_id, reason, pause in fetched:
             if not reason:
                 continue
             detail = ""
             if reason == "paused":
                 detail = self.env._("until %s", pause)
-            elif reason == "below_minimum":
-                detail = self.env._("%(balance)s due, minimum %(minimum)s",
-                                    balance=money.format(balance), minimum=money.format(policy.min_amount))
+            elif reason == "archived":
+                detail = self.env._("archived customers are never contacted")
+            elif reason == "balance":
+                debt = core_balance.reminder_debt(debts.get(partner_id, []))
+                if debt.status == "remind":
+                    reason = "below_minimum"
+                    detail = self.env._("%(balance)s due, minimum %(minimum)s",
+                                        balance=money.format(debt.amount), minimum=money.format(policy.min_amount))
+                else:
+                    reason = "covered"
             rows.append((partner_id, reason, detail))
         return self._dunning_record(company, rows, now)
 

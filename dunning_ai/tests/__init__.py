@@ -25,6 +25,8 @@ from . import test_security_crons
 from . import test_security_roles
 from . import test_security_links
 from . import test_open_items
+from . import test_reminder_contents
+from . import test_reminder_planning
 from . import test_fuzz
 from . import test_tour
 from . import test_menus

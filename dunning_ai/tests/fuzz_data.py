@@ -9,8 +9,8 @@ from .common import create_invoice, register_payment
 ODDITIES = ("no_email", "bad_email", "bad_phone", "no_country", "no_lang", "no_tz", "zero", "huge",
             "credit_note", "foreign_currency", "archived", "other_company", "disputed", "do_not_contact",
             "optout_email", "optout_all", "paid", "unicode_name")
-# nothing may reach these customers, whatever the channel
-NEVER_CONTACT = frozenset({"do_not_contact", "disputed", "paid", "zero", "credit_note"})
+# nothing may reach these customers, whatever the channel (archived ones are still scored)
+NEVER_CONTACT = frozenset({"do_not_contact", "disputed", "paid", "zero", "credit_note", "archived"})
 CHANNEL_BLOCKERS = {
     "email": frozenset({"optout_email", "optout_all", "no_email", "bad_email"}),
     "letter": frozenset({"optout_all"}),

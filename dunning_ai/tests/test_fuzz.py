@@ -55,7 +55,14 @@ class TestDunningFuzz(DunningEngineCommon):
         left = owing - actions.partner_id - skips.partner_id
         self.assertFalse([(p.id, self.profiles[p.id]) for p in left], "customers left without a reason")
         self.assertTrue(all(skips.mapped("reason")))
-        self.assertTrue({"do_not_contact", "disputed"} <= set(skips.mapped("reason")))
+        self.assertTrue({"do_not_contact", "disputed", "archived"} <= set(skips.mapped("reason")))
+        # archived customers are never planned: the skip log says why
+        archived = partners.filtered(lambda p: "archived" in self.profiles[p.id])
+        self.assertTrue(archived, "the seed draws archived customers")
+        self.assertFalse(actions.filtered(lambda a: a.partner_id in archived), "an archived customer was planned")
+        archived_owing = archived & owing.filtered(
+            lambda p: not {"other_company", "do_not_contact"} & self.profiles[p.id])
+        self.assertEqual(set(skips.filtered(lambda s: s.partner_id in archived_owing).mapped("reason")), {"archived"})
         self._execute("2026-03-20 10:00:00")
         self._execute("2026-03-23 10:00:00")
         self.env.invalidate_all()
@@ -79,7 +86,7 @@ class TestDunningFuzz(DunningEngineCommon):
         self.assertEqual(forbidden, [], "no reminder to anyone who opted out, paid or disputes")
         # nothing on the chatter of a customer who must not be reminded
         for partner in partners:
-            if {"do_not_contact", "disputed", "paid"} & self.profiles[partner.id]:
+            if {"do_not_contact", "disputed", "paid", "archived"} & self.profiles[partner.id]:
                 sent = self.env["mail.mail"].search([("recipient_ids", "in", partner.ids)])
                 self.assertFalse(sent, f"{partner.name} got an email")
         counts = Counter(actions.mapped("state"))

@@ -42,23 +42,31 @@ class DunningAction(models.Model):
     sms_due_date = fields.Char(compute="_compute_sms_texts")
     sms_optout_line = fields.Char(compute="_compute_sms_texts")
 
-    @api.depends("move_ids.amount_residual", "move_ids.invoice_date_due", "company_id")
+    @api.depends("move_ids.amount_residual", "move_ids.invoice_date_due", "company_id", "tone")
     @api.depends_context("lang")
     def _compute_sms_texts(self):
+        """The amount asked as the email asks it (``_dunning_balance``): the net overdue
+        balance per currency, credits deducted; at the courtesy tone the amount coming due
+        net of credits. The date is the oldest overdue due date (courtesy: the next one)."""
         lang = self.env.lang or "en_US"
         for action in self:
-            moves = action._dunning_sms_open_moves()
-            if len(moves.currency_id) == 1:
-                currency = moves.currency_id
-                total = sum(
-                    -move.amount_residual if move.move_type == "out_refund" else move.amount_residual
-                    for move in moves
-                )
-            else:
-                currency = action.company_id.currency_id
-                total = sum(moves.mapped("amount_residual_signed"))
-            action.sms_amount_due = money(total, currency.name, lang) if currency else ""
-            due_dates = [date for date in moves.mapped("invoice_date_due") if date]
+            amounts, due_dates = {}, []
+            if action.partner_id and action.company_id:
+                balance = action._dunning_balance()
+                if action.tone == "courtesy" and not balance.overdue:
+                    amounts = {code: cur.coming_due_net for code, cur in balance.currencies.items()
+                               if cur.coming_due_net > 0}
+                    due_dates = [item.due_date for item in balance.coming_due
+                                 if item.due_date and item.currency in amounts]
+                else:
+                    amounts = balance.asked
+                    due_dates = [item.due_date for item in balance.overdue
+                                 if item.due_date and item.currency in amounts]
+            currency = action.company_id.currency_id.name
+            action.sms_amount_due = (
+                " + ".join(money(amount, code, lang) for code, amount in amounts.items())
+                or (money(0.0, currency, lang) if currency else "")
+            )
             action.sms_due_date = short_date(min(due_dates), lang) if due_dates else ""
             action.sms_optout_line = (
                 self.env._("Reply STOP to opt out.")
