@@ -115,7 +115,22 @@ def test_upgrade_from_previous_release(odoo_cli, base_template, scratch_db, tmp_
     intent_sql = "SELECT res_model, count(*) FROM ir_attachment WHERE name LIKE 'dunning_intent_model-%' GROUP BY 1"
     assert psql(db, intent_sql) == "dunning.action|1"
 
-    assert_clean(odoo_cli("-d", db, "-u", ",".join(SUITE), "--stop-after-init", "--log-level=warn"))
+    firm_sql = ("SELECT body_html->>'en_US' FROM mail_template WHERE id = (SELECT res_id FROM ir_model_data "
+                "WHERE module = 'dunning_ai' AND name = 'mail_template_dunning_%s')")
+    assert "Amount due now" not in psql(db, firm_sql % "firm")
+    # an administrator's own wording of the final notice is kept
+    psql(db, "UPDATE mail_template SET body_html = '{\"en_US\": \"<p>Our own words</p>\"}', write_uid = 2, "
+             "write_date = now() + interval '1 minute' WHERE id = (SELECT res_id FROM ir_model_data "
+             "WHERE module = 'dunning_ai' AND name = 'mail_template_dunning_final')")
+
+    upgrade = odoo_cli("-d", db, "-u", ",".join(SUITE), "--stop-after-init", "--log-level=warn")
+    # the shipped reminder emails nobody edited get this version's text (noupdate records)
+    assert "Amount due now" in psql(db, firm_sql % "firm")
+    assert psql(db, firm_sql % "final") == "<p>Our own words</p>"
+    kept = "mail_template_dunning_final was edited"
+    assert kept in upgrade.output  # said once, as a warning: the only line allowed
+    upgrade.output = "\n".join(line for line in upgrade.output.splitlines() if kept not in line)
+    assert_clean(upgrade)
     # the stored reply classifier moved with its service, not trained again beside the old one
     assert psql(db, intent_sql) == "dunning.reply|1"
     after = crons(db)
