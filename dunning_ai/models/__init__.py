@@ -6,6 +6,7 @@ from . import dunning_action
 from . import dunning_promise
 from . import res_company
 from . import res_partner
+from . import res_partner_explanations
 from . import account_move
 from . import res_config_settings
 from . import dunning_channel
