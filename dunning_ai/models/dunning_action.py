@@ -193,6 +193,8 @@ class DunningAction(models.Model):
                 action.sudo().reason_note = value[len(text):].lstrip("\n") or False
             else:
                 action.sudo().write({"reason_factors": False, "reason_note": value or False})
+        # the texts already read in other languages are out of date too
+        self.invalidate_recordset(["reason"])
 
     # ------------------------------------------------------------ who writes what
     #

@@ -27,3 +27,4 @@ from . import test_fuzz
 from . import test_tour
 from . import test_menus
 from . import test_i18n
+from . import test_reader_language
