@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..core import vocabulary
 from .dunning_policy_stage import CHANNELS, TONES
@@ -79,7 +80,7 @@ class DunningAction(models.Model):
     state = fields.Selection(ACTION_STATES, default="draft", required=True, index=True, tracking=True)
     confidence = fields.Float(digits=(3, 2))
     reason = fields.Text(
-        compute="_compute_reason", inverse="_inverse_reason",
+        compute="_compute_reason", inverse="_inverse_reason", search="_search_reason",
         help="Why the engine took this decision, in plain words.")
     # the planner's reasons are kept as factors (``core.reasons``) and put into words when read,
     # in the reader's language; lines added later (reschedules, cancellations) are plain text
@@ -195,6 +196,19 @@ class DunningAction(models.Model):
                 action.sudo().write({"reason_factors": False, "reason_note": value or False})
         # the texts already read in other languages are out of date too
         self.invalidate_recordset(["reason"])
+
+    def _search_reason(self, operator, value):
+        """The notes' words, and the planner's facts (names, time zones, stages) as stored."""
+        if operator == "in":
+            return [("reason_note", "in", list(value))]
+        if operator not in ("ilike", "like", "=ilike", "=like") or not isinstance(value, str):
+            return NotImplemented
+        pattern = f"%{value}%" if operator in ("ilike", "like") else value
+        like = SQL("ILIKE") if "ilike" in operator else SQL("LIKE")
+        self.env.cr.execute(SQL(
+            "SELECT id FROM dunning_action WHERE reason_note %s %s OR reason_factors::text %s %s",
+            like, pattern, like, pattern))
+        return [("id", "in", [row[0] for row in self.env.cr.fetchall()])]
 
     # ------------------------------------------------------------ who writes what
     #
