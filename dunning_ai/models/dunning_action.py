@@ -205,6 +205,7 @@ class DunningAction(models.Model):
             return NotImplemented
         pattern = f"%{value}%" if operator in ("ilike", "like") else value
         like = SQL("ILIKE") if "ilike" in operator else SQL("LIKE")
+        self.flush_model(["reason_note", "reason_factors"])
         self.env.cr.execute(SQL(
             "SELECT id FROM dunning_action WHERE reason_note %s %s OR reason_factors::text %s %s",
             like, pattern, like, pattern))

@@ -1,5 +1,6 @@
 """Escalation: a customer handed to a collector, with the talking points of the case."""
 
+import logging
 from datetime import datetime
 
 import pytz
@@ -13,6 +14,8 @@ from odoo.tools import format_amount, format_date, format_datetime
 from ..core.talking_points import DEFAULT_BUSINESS_HOURS, build_talking_points
 from . import dunning_receivables
 from .mail_activity import TRIGGER_ACTIVITY_TYPES
+
+_logger = logging.getLogger(__name__)
 
 #: the classes of the talking points' block in an activity's note, and of the escalation's invoices in it
 TALKING_POINTS_CLASS = "o_dunning_talking_points"
@@ -169,39 +172,53 @@ class DunningEscalation(models.AbstractModel):
     # ------------------------------------------------------------ talking points
 
     @api.model
-    def _refresh_talking_points(self, company, partner_ids):
-        """Write again the talking points of the open collection activities of ``partner_ids``.
+    def _refresh_talking_points(self, company, partner_ids=None):
+        """Write again the talking points of the open collection activities of ``company``'s
+        customers ``partner_ids`` (all of them when ``None``); returns the activities.
 
         Called after each scoring run for the customers it scored: the points then show the
         new score and the history since the activity was opened (reminders sent, calls,
         promises), in the assignee's language. The escalation reasons and the trail around
-        them in the note are kept; so are the invoices marked as the escalation's.
+        them in the note are kept; so are the invoices marked as the escalation's. The open
+        activities are found in one query; one that fails to render keeps its note (logged).
         """
-        if not len(partner_ids):
-            return self.env["mail.activity"]
-        activities = self.env["mail.activity"].sudo().search([
+        domain = [
             ("res_model", "=", "res.partner"),
-            ("res_id", "in", [int(pid) for pid in partner_ids]),
             ("dunning_company_id", "=", company.id),
             ("activity_type_id", "in", self.env["mail.activity"]._dunning_activity_types().ids),
             ("note", "ilike", TALKING_POINTS_CLASS),
-        ])
-        Move = self.env["account.move"].sudo()
+        ]
+        if partner_ids is not None:
+            if not len(partner_ids):
+                return self.env["mail.activity"]
+            domain.append(("res_id", "in", [int(pid) for pid in partner_ids]))
+        activities = self.env["mail.activity"].sudo().search(domain)
         partners = self.env["res.partner"].browse(activities.mapped("res_id"))
-        partners.fetch(["commercial_partner_id"])
+        refreshed = activities.browse()
         for activity in activities:
-            note = html.fragment_fromstring(str(activity.note), create_parent="div")
-            old = note.find_class(TALKING_POINTS_CLASS)
-            if not old:
-                continue
-            concerned = [item.text_content().split(",")[0].strip() for item in old[0].find_class(CONCERNED_CLASS)]
-            points = self.with_context(lang=activity.user_id.lang or self.env.lang)._talking_points_html(
-                partners.browse(activity.res_id), company, activity.dunning_trigger,
-                Move.search([("name", "in", concerned), ("company_id", "=", company.id)]) if concerned else None)
-            old[0].getparent().replace(old[0], html.fragment_fromstring(str(points).strip()))
-            activity.note = Markup((note.text or "") + "".join(
-                html.tostring(child, encoding="unicode") for child in note))
-        return activities
+            try:
+                with self.env.cr.savepoint():
+                    if self._refresh_note(activity, partners.browse(activity.res_id), company):
+                        refreshed |= activity
+            except Exception:
+                _logger.exception("Dunning: the talking points of activity %s could not be refreshed; "
+                                  "its note is kept.", activity.id)
+        return refreshed
+
+    @api.model
+    def _refresh_note(self, activity, partner, company):
+        note = html.fragment_fromstring(str(activity.note), create_parent="div")
+        old = note.find_class(TALKING_POINTS_CLASS)
+        if not old:
+            return False
+        concerned = [item.text_content().split(",")[0].strip() for item in old[0].find_class(CONCERNED_CLASS)]
+        moves = self.env["account.move"].sudo().search(
+            [("name", "in", concerned), ("company_id", "=", company.id)]) if concerned else None
+        points = self.with_context(lang=activity.user_id.lang or self.env.lang)._talking_points_html(
+            partner, company, activity.dunning_trigger, moves)
+        old[0].getparent().replace(old[0], html.fragment_fromstring(str(points).strip()))
+        activity.note = Markup((note.text or "") + "".join(html.tostring(child, encoding="unicode") for child in note))
+        return True
 
     @api.model
     def _talking_points(self, partner, company, trigger=None):
@@ -214,9 +231,8 @@ class DunningEscalation(models.AbstractModel):
         promises = self.env["dunning.promise"].sudo().search([
             ("partner_id", "=", partner.id), ("company_id", "=", company.id), ("state", "in", ("open", "broken")),
         ], order="date desc", limit=10)
-        actions = self.env["dunning.action"].sudo().search([
-            ("partner_id", "=", partner.id), ("company_id", "=", company.id), ("state", "=", "done"),
-        ], order="executed_at desc, id desc", limit=5)
+        done = [("partner_id", "=", partner.id), ("company_id", "=", company.id), ("state", "=", "done")]
+        actions = self.env["dunning.action"].sudo().search(done, order="executed_at desc, id desc", limit=5)
         calls = self.env["mail.activity"].sudo().with_context(active_test=False).search([
             ("res_model", "=", "res.partner"), ("res_id", "=", partner.id), ("active", "=", False),
             ("dunning_company_id", "=", company.id), ("dunning_call_outcome", "!=", False),
@@ -251,6 +267,7 @@ class DunningEscalation(models.AbstractModel):
             "points": points,
             "promises": promises,
             "contacts": self._last_contacts(actions, calls[:5]),
+            "reminders": self.env["dunning.action"].sudo().search_count(done) if len(actions) == 5 else len(actions),
             "tz_name": tz_name,
         }
 
@@ -329,6 +346,7 @@ class DunningEscalation(models.AbstractModel):
                 "business_hours": env._("business hours"),
             }.get(points.call_basis, ""),
             "tz_name": data["tz_name"],
+            "reminders": data["reminders"],
         }
         return env["ir.qweb"]._render("dunning_ai.dunning_talking_points", values)
 

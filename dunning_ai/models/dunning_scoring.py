@@ -241,7 +241,7 @@ class DunningScoring(models.AbstractModel):
         stats["write_s"] = time.perf_counter() - t3
         # what collectors read of these customers follows their new scores
         stats["talking_points"] = len(self.env["dunning.escalation"]._refresh_talking_points(
-            company, result.partners.tolist()))
+            company, None if partner_ids is None else result.partners.tolist()))
         stats["partners"] = len(result.partners)
         stats["moves"] = len(result.move_ids)
         return stats

@@ -22,6 +22,11 @@ def _load_french(env):
     env["ir.module.module"]._load_module_terms(["dunning_ai"], ["fr_FR"], overwrite=True)
 
 
+def _words(note):
+    """The note's text with its whitespace collapsed."""
+    return " ".join(html.fromstring(str(note)).text_content().split())
+
+
 @tagged("post_install", "-at_install")
 class TestReaderLanguage(DunningEngineCommon):
 
@@ -66,6 +71,34 @@ class TestReaderLanguage(DunningEngineCommon):
         action.reason = "Replaced."
         self.assertFalse(action.reason_factors)
         self.assertEqual(action.with_context(lang="fr_FR").reason, "Replaced.")
+
+    def test_reasons_stay_searchable(self):
+        action = self._plan_as_french_cron()
+        Action = self.env["dunning.action"]
+        self.assertIn(action, Action.search([("reason", "ilike", "Europe/Brussels")]))
+        action.reason = f"{action.reason}\nCalled the accountant."
+        self.assertEqual(Action.search([("reason", "ilike", "the accountant")]), action)
+
+    def test_collector_reads_the_reasons_of_a_call_in_their_language(self):
+        """A French cron plans and hands a customer no channel reaches to an English collector."""
+        self.env.ref("base.user_root").lang = "fr_FR"
+        nobody = self._customer("Personne", lang="fr_FR", email=False)
+        self._dunning_invoice(nobody, 400.0, "2026-02-01", "2026-03-01")
+        with freeze_time("2026-03-10 06:00:00"):
+            call = self.env["dunning.planner"].sudo().with_context(lang="fr_FR")._plan_company().filtered(
+                lambda a: a.partner_id == nobody)
+        self.assertEqual(call.channel, "call")
+        collector = self.env.user
+        collector.lang = "en_US"
+        with freeze_time("2026-03-10 10:00:00"):
+            activity = call.sudo().with_context(lang="fr_FR")._dunning_escalate("no_channel", note=call.with_context(
+                lang="fr_FR").reason)
+        self.assertEqual(activity.user_id, collector)
+        note = html2plaintext(activity.note)
+        self.assertIn("Oldest invoice 9 day(s) overdue.", note)
+        self.assertNotIn("Facture la plus ancienne", note)
+        self.assertIn("Customer record", note)
+        self.assertEqual(activity.summary, "No usable channel")
 
     def test_explanation_scored_in_french_reads_in_the_reader_language(self):
         customer = self._customer("Late Payer", lang="fr_FR")
@@ -123,6 +156,7 @@ class TestFreshTalkingPoints(DunningCollectorsCommon):
         self.assertNotIn("Not scored yet", after)
         self.assertIn("First reminder by email", after)
         self.assertIn("Second reminder by email", after)
+        self.assertIn("Reminders sent: 2", _words(activity.note))
         self.assertNotIn("none yet", after)
         self.assertNotIn("probably an oversight", after)
         # the escalation's reason, its invoice and the trail are kept around the new points
@@ -138,7 +172,9 @@ class TestFreshTalkingPoints(DunningCollectorsCommon):
         self._reminder("Third reminder by email", 1)
         self.env["dunning.scoring"]._mark_rescore(self.customer)
         self._run_cron("dunning_ai.ir_cron_dunning_rescore")
-        self.assertIn("Third reminder by email", html2plaintext(activity.note))
+        after = html2plaintext(activity.note)
+        self.assertIn("Third reminder by email", after)
+        self.assertIn("Reminders sent: 3", _words(activity.note))
 
     def test_talking_points_in_the_assignee_language(self):
         """A cron running in English writes a French collector's note in French, labels and values."""
