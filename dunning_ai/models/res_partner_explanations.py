@@ -22,10 +22,10 @@ class ResPartner(models.Model):
     @api.depends("dunning_explanation_factors")
     @api.depends_context("company", "lang")
     def _compute_dunning_explanation(self):
-        Scoring = self.env["dunning.scoring"]
-        for partner in self:
-            factors = json.loads(partner.dunning_explanation_factors or "[]")
-            partner.dunning_explanation = Scoring._explanation_texts([factors])[0] if factors else False
+        factors = [json.loads(partner.dunning_explanation_factors or "[]") for partner in self]
+        texts = self.env["dunning.scoring"]._explanation_texts(factors)
+        for partner, text in zip(self, texts, strict=True):
+            partner.dunning_explanation = text or False
 
     def _inverse_dunning_explanation(self):
         """A text written by hand (an import, a test) is kept as it is, in every language."""
