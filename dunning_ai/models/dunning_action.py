@@ -185,7 +185,9 @@ class DunningAction(models.Model):
     def _inverse_reason(self):
         """A text that goes on from the planner's reasons keeps them and stores the rest as a note.
 
-        Written as the engine: ``reason`` itself passed the guard of ``create`` / ``write``.
+        The reasons are compared in the writer's language, the one ``reason`` was read in
+        (``f"{action.reason}\n{line}"``); any other text replaces them. Written as the engine:
+        ``reason`` itself passed the guard of ``create`` / ``write``.
         """
         planned = self.env["dunning.planner"]._render_reasons(self)
         for action in self:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytz
 from lxml import html
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -217,7 +217,8 @@ class DunningEscalation(models.AbstractModel):
         points = self.with_context(lang=activity.user_id.lang or self.env.lang)._talking_points_html(
             partner, company, activity.dunning_trigger, moves)
         old[0].getparent().replace(old[0], html.fragment_fromstring(str(points).strip()))
-        activity.note = Markup((note.text or "") + "".join(html.tostring(child, encoding="unicode") for child in note))
+        activity.note = escape(note.text or "") + Markup("".join(
+            html.tostring(child, encoding="unicode") for child in note))
         return True
 
     @api.model

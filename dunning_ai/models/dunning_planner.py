@@ -22,8 +22,9 @@ class DunningPlanner(models.AbstractModel):
     """Plans one decision per customer for all the customers of a company at once.
 
     A handful of set-wise readers (``_fetch_*``) feed ``core.planner`` with typed inputs;
-    the core decides (``Plan``) and says why (``core.reasons``); this service translates the
-    reasons once per sentence (``_reason_texts``) and inserts the actions set-wise. Channels
+    the core decides (``Plan``) and says why (``core.reasons``); this service stores the
+    reasons as factors and inserts the actions set-wise; ``_render_reasons`` puts the factors
+    into words when an action is read, in the reader's language (``_reason_texts``). Channels
     are read only through the ``dunning.channel`` registry, so the planner names none.
     """
 

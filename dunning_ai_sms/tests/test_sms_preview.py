@@ -3,7 +3,7 @@ import ast
 from freezegun import freeze_time
 
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..core.segments import sms_length
 from .common import TUESDAY_MORNING, DunningSmsCommon
@@ -49,6 +49,14 @@ class TestSmsPreview(DunningSmsCommon):
         self.assertEqual(self._sms[-1]["body"], text, "the previewed text is the text sent")
         action.invalidate_recordset()
         self.assertEqual(action.sms_preview_text, text, "a sent SMS shows what left")
+
+    def test_a_dunning_user_reads_the_queue(self):
+        reader = new_test_user(self.env, login="sms_queue_reader", groups="base.group_user,dunning_ai.group_dunning_user",
+                               company_id=self.company.id, company_ids=[self.company.id])
+        action = self._sms_action(self.customer, state="to_approve")
+        text = action.with_user(reader).sms_preview_text
+        self.assertIn(action._dunning_short_pay_url(), text)
+        self.assertEqual(text, action.sms_preview_text)
 
     def test_preview_says_why_an_sms_cannot_be_sent(self):
         action = self._sms_action(self.customer, state="to_approve")
