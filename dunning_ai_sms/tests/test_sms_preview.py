@@ -51,7 +51,8 @@ class TestSmsPreview(DunningSmsCommon):
         self.assertEqual(action.sms_preview_text, text, "a sent SMS shows what left")
 
     def test_a_dunning_user_reads_the_queue(self):
-        reader = new_test_user(self.env, login="sms_queue_reader", groups="base.group_user,dunning_ai.group_dunning_user",
+        reader = new_test_user(self.env, login="sms_queue_reader",
+                               groups="base.group_user,dunning_ai.group_dunning_user",
                                company_id=self.company.id, company_ids=[self.company.id])
         action = self._sms_action(self.customer, state="to_approve")
         text = action.with_user(reader).sms_preview_text

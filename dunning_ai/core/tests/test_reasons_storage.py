@@ -41,7 +41,8 @@ def test_deferred_factors_survive_json_and_render_per_reader():
 
 def test_nested_factors_and_positional_params_round_trip():
     factors = [
-        Factor("no_channel", {"why": [Factor("unavailable_channel", {"channel": Label("channel", "sms"), "why": "x"})]}),
+        Factor("no_channel", {"why": [
+            Factor("unavailable_channel", {"channel": Label("channel", "sms"), "why": "x"})]}),
         Factor("approval", ([Factor("amount_above", (Money(500.0),)), Factor("tagged", ("VIP",))],)),
         Factor("none_allowed"),
         Factor("confidence", (0.55,)),
