@@ -100,6 +100,16 @@ class TestReaderLanguage(DunningEngineCommon):
         self.assertIn("Customer record", note)
         self.assertEqual(activity.summary, "No usable channel")
 
+    def test_demo_company_and_admin_read_english(self):
+        """A database loaded in French first: the demo sets its company, admin and OdooBot to English."""
+        admin, root = self.env.ref("base.user_admin"), self.env.ref("base.user_root")
+        (admin | root).partner_id.lang = "fr_FR"
+        self.env["ir.default"].set("res.partner", "lang", "fr_FR")
+        self.env["dunning.demo"]._english_company(self.company)
+        self.assertEqual((self.company.partner_id.lang, admin.lang, root.lang), ("en_US", "en_US", "en_US"))
+        self.assertEqual(self.env["res.partner"].create({"name": "New Contact"}).lang, "en_US")
+        self.assertEqual(self.french.lang, "fr_FR", "customers keep their own language")
+
     def test_explanation_scored_in_french_reads_in_the_reader_language(self):
         customer = self._customer("Late Payer", lang="fr_FR")
         invoice = self._dunning_invoice(customer, 800.0, "2026-01-01", "2026-01-31")
