@@ -2,7 +2,7 @@
     "name": "Dunning AI",
     "summary": "Collect overdue invoices with learned payment-behaviour scores, "
     "per-customer timing and channels, and collector escalation",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Accounting/Accounting",
     "author": "Dunning AI contributors",
     "website": "https://github.com/dunning-ai/dunning-ai",

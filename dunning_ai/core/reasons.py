@@ -9,7 +9,10 @@ the core decides which sentences apply: the reasons are tested without a databas
 
 Amounts come through ``money`` (see ``core.messages.money_formatter``) and the names of
 tones, segments and channels through ``labels``, both given by the caller in the reader's
-language.
+language. A caller that stores the factors to render them later, in each reader's language,
+passes ``money=Money`` and ``labels=deferred_labels(channels)``: amounts and names then stay
+:class:`Money` and :class:`Label` values that ``render``'s ``resolve`` turns into words, and
+:func:`dump` / :func:`load` carry the factors to and from JSON.
 """
 
 from dataclasses import dataclass, field
@@ -36,6 +39,30 @@ class Factor(NamedTuple):
     params: object = ()
 
 
+class Money(NamedTuple):
+    """An amount in the company currency, formatted when the reason is read."""
+
+    amount: float
+
+
+class Label(NamedTuple):
+    """The code of a tone, segment or channel (``kind``), named when the reason is read."""
+
+    kind: str
+    code: str
+
+
+class _DeferredNames(dict):
+    """``{code: label}`` that answers every code with its :class:`Label`."""
+
+    def __init__(self, kind):
+        super().__init__()
+        self.kind = kind
+
+    def get(self, code, default=None):
+        return Label(self.kind, code)
+
+
 @dataclass
 class Labels:
     """Display names in the reader's language: ``{tone: label}``, ``{segment: label}`` and
@@ -46,27 +73,83 @@ class Labels:
     channels: list = field(default_factory=list)
 
 
+def deferred_labels(channels):
+    """Labels that keep the codes (tones, segments, the ``channels`` columns) for later reading."""
+    return Labels(tones=_DeferredNames("tone"), segments=_DeferredNames("segment"),
+                  channels=[Label("channel", channel) for channel in channels])
+
+
 _PLAIN = frozenset({str, int, float})
 _SEGMENT_INDEX = {name: i for i, name in enumerate(SEGMENTS)}
 
 
-def render(factor, texts):
-    """The sentence of ``factor`` with ``texts`` ``{key: translated text}``."""
+def render(factor, texts, resolve=None):
+    """The sentence of ``factor`` with ``texts`` ``{key: translated text}``.
+
+    ``resolve`` turns the :class:`Money` and :class:`Label` values into words.
+    """
     key, params = factor
     text = texts[key]
     if not params:
         return text
     if isinstance(params, dict):
-        return text % {name: value if type(value) in _PLAIN else _render_value(value, texts)
+        return text % {name: value if type(value) in _PLAIN else _render_value(value, texts, resolve)
                        for name, value in params.items()}
-    return text % tuple(value if type(value) in _PLAIN else _render_value(value, texts) for value in params)
+    return text % tuple(value if type(value) in _PLAIN else _render_value(value, texts, resolve)
+                        for value in params)
 
 
-def _render_value(value, texts):
+def _render_value(value, texts, resolve):
     if isinstance(value, Factor):
-        return render(value, texts)
+        return render(value, texts, resolve)
     if isinstance(value, list):
-        return "; ".join(_render_value(item, texts) for item in value)
+        return "; ".join(_render_value(item, texts, resolve) for item in value)
+    if resolve is not None and isinstance(value, Money | Label):
+        return resolve(value)
+    return value
+
+
+# ------------------------------------------------------------ storage: factors <-> JSON
+
+def dump(factors):
+    """``factors`` as JSON-ready values; :func:`load` gives them back."""
+    return [_dump(factor) for factor in factors]
+
+
+def _dump(value):
+    if isinstance(value, Factor):
+        key, params = value
+        if isinstance(params, dict):
+            return {"f": key, "d": {name: _dump(item) for name, item in params.items()}}
+        return {"f": key, "a": [_dump(item) for item in params]}
+    if isinstance(value, Money):
+        return {"m": float(value.amount)}
+    if isinstance(value, Label):
+        return {"l": value.kind, "c": value.code}
+    if isinstance(value, list | tuple):
+        return [_dump(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def load(data):
+    """The factors :func:`dump` stored."""
+    return [_load(item) for item in data or ()]
+
+
+def _load(value):
+    if isinstance(value, dict):
+        if "f" in value:
+            if "d" in value:
+                return Factor(value["f"], {name: _load(item) for name, item in value["d"].items()})
+            return Factor(value["f"], tuple(_load(item) for item in value.get("a", ())))
+        if "m" in value:
+            return Money(value["m"])
+        if "l" in value:
+            return Label(value["l"], value["c"])
+    if isinstance(value, list):
+        return [_load(item) for item in value]
     return value
 
 

@@ -7,6 +7,7 @@ from . import dunning_promise
 from . import res_company
 from . import res_partner
 from . import res_partner_statement
+from . import res_partner_explanations
 from . import account_move
 from . import res_config_settings
 from . import dunning_channel

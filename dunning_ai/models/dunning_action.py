@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..core import vocabulary
 from .dunning_policy_stage import CHANNELS, TONES
@@ -78,7 +79,13 @@ class DunningAction(models.Model):
     executed_at = fields.Datetime(readonly=True)
     state = fields.Selection(ACTION_STATES, default="draft", required=True, index=True, tracking=True)
     confidence = fields.Float(digits=(3, 2))
-    reason = fields.Text(help="Why the engine took this decision, in plain words.")
+    reason = fields.Text(
+        compute="_compute_reason", inverse="_inverse_reason", search="_search_reason",
+        help="Why the engine took this decision, in plain words.")
+    # the planner's reasons are kept as factors (``core.reasons``) and put into words when read,
+    # in the reader's language; lines added later (reschedules, cancellations) are plain text
+    reason_factors = fields.Json(readonly=True, copy=False)
+    reason_note = fields.Text(readonly=True, copy=False)
     model_version = fields.Char()
     escalation_trigger = fields.Char(
         readonly=True, help="Why a collector takes over instead of a message (e.g. no_channel).")
@@ -167,6 +174,44 @@ class DunningAction(models.Model):
                 # the error's text (template source, a customer's data) is escaped, never markup
                 action.preview_html = Markup("<p>%s</p>") % self.env._(
                     "The template cannot be rendered: %s", str(error))
+
+    @api.depends("reason_factors", "reason_note", "company_id")
+    @api.depends_context("lang")
+    def _compute_reason(self):
+        planned = self.env["dunning.planner"]._render_reasons(self)
+        for action in self:
+            action.reason = "\n".join(filter(None, (planned.get(action), action.reason_note))) or False
+
+    def _inverse_reason(self):
+        """A text that goes on from the planner's reasons keeps them and stores the rest as a note.
+
+        The reasons are compared in the writer's language, the one ``reason`` was read in
+        (``f"{action.reason}\n{line}"``); any other text replaces them. Written as the engine:
+        ``reason`` itself passed the guard of ``create`` / ``write``.
+        """
+        planned = self.env["dunning.planner"]._render_reasons(self)
+        for action in self:
+            text, value = planned.get(action), action.reason or ""
+            if text and value.startswith(text):
+                action.sudo().reason_note = value[len(text):].lstrip("\n") or False
+            else:
+                action.sudo().write({"reason_factors": False, "reason_note": value or False})
+        # the texts already read in other languages are out of date too
+        self.invalidate_recordset(["reason"])
+
+    def _search_reason(self, operator, value):
+        """The notes' words, and the planner's facts (names, time zones, stages) as stored."""
+        if operator == "in":
+            return [("reason_note", "in", list(value))]
+        if operator not in ("ilike", "like", "=ilike", "=like") or not isinstance(value, str):
+            return NotImplemented
+        pattern = f"%{value}%" if operator in ("ilike", "like") else value
+        like = SQL("ILIKE") if "ilike" in operator else SQL("LIKE")
+        self.flush_model(["reason_note", "reason_factors"])
+        self.env.cr.execute(SQL(
+            "SELECT id FROM dunning_action WHERE reason_note %s %s OR reason_factors::text %s %s",
+            like, pattern, like, pattern))
+        return [("id", "in", [row[0] for row in self.env.cr.fetchall()])]
 
     # ------------------------------------------------------------ who writes what
     #

@@ -238,6 +238,16 @@ class DunningChannel(models.AbstractModel):
         return self._send(action)
 
     @api.model
+    def _preview(self, action):
+        """What ``action`` sends to the customer, for the preview and the approval queue.
+
+        ``{"text": the message as sent, "segments": parts billed (0 when not counted),
+        "info": its length in words}``; raises ``UserError`` when it cannot be sent as it is.
+        ``None``: the channel previews nothing of its own (the preview wizard shows the email).
+        """
+        return None
+
+    @api.model
     def _result(self, sent=None, postponed=None, failed=None):
         """A ``SendResult``; plug-ins build theirs with it (no import needed)."""
         empty = self.env["dunning.action"]

@@ -61,6 +61,7 @@ class DunningDemo(models.AbstractModel):
         today = fields.Date.context_today(self)
         for lang in {c[2] for c in DEMO_CUSTOMERS}:
             self.env["res.lang"]._activate_lang(lang)
+        self._english_company(company)
         codes = [c[1] for c in DEMO_CUSTOMERS]
         countries = {c.code: c for c in self.env["res.country"].search([("code", "in", codes)])}
         partners = self.env["res.partner"].create([
@@ -166,6 +167,19 @@ class DunningDemo(models.AbstractModel):
         # Customers past the final notice are with the collections team, each with talking points.
         for name in ("Boulangerie Marchal", "Taller Fernández", "Camden Print Works", "Weber & Söhne KG"):
             by_name[name]._dunning_escalate("final_stage", note="Final notice sent, still unpaid.")
+
+    @api.model
+    def _english_company(self, company):
+        """The demo company, its administrator and the crons' user read English; customers keep theirs.
+
+        A database created with ``--load-language=fr_FR,...`` starts in its first language: the
+        company's partner, the administrator, the superuser and the default language of new
+        contacts would all be French.
+        """
+        self.env["res.lang"]._activate_lang("en_US")
+        company.partner_id.lang = "en_US"
+        (self.env.ref("base.user_admin") | self.env.ref("base.user_root")).partner_id.lang = "en_US"
+        self.env["ir.default"].set("res.partner", "lang", "en_US")
 
     @api.model
     def _pay(self, invoice, amount, date):

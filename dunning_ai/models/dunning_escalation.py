@@ -1,9 +1,11 @@
 """Escalation: a customer handed to a collector, with the talking points of the case."""
 
+import logging
 from datetime import datetime
 
 import pytz
-from markupsafe import Markup
+from lxml import html
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -12,6 +14,12 @@ from odoo.tools import format_amount, format_date, format_datetime
 from ..core.talking_points import DEFAULT_BUSINESS_HOURS, build_talking_points
 from . import dunning_receivables
 from .mail_activity import TRIGGER_ACTIVITY_TYPES
+
+_logger = logging.getLogger(__name__)
+
+#: the classes of the talking points' block in an activity's note, and of the escalation's invoices in it
+TALKING_POINTS_CLASS = "o_dunning_talking_points"
+CONCERNED_CLASS = "o_dunning_concerned"
 
 
 class DunningEscalation(models.AbstractModel):
@@ -52,23 +60,32 @@ class DunningEscalation(models.AbstractModel):
         for activity in existing:
             open_by_partner.setdefault(activity.res_id, activity)
         assignees = self._assignees(partners.filtered(lambda p: p.id not in open_by_partner), trigger, company)
-        label = dict(Activity._fields["dunning_trigger"]._description_selection(self.env))[trigger]
-        reason = Markup("<p><b>%s</b>%s</p>") % (label, Markup(": %s") % note if note else "")
+        label = self._trigger_label(trigger)
+        # the action's reasons, passed as the note, are read again in the collector's language
+        note_is_reason = bool(action and note and note == action.reason)
         result = Activity.browse()
         for partner in partners:
             activity = open_by_partner.get(partner.id)
+            # the note is a message for one reader, the activity's assignee: written in their language
+            reader = activity.user_id if activity else assignees[partner.id][0]
+            this = self.with_context(lang=reader.lang or self.env.lang)
+            reader_label = this._trigger_label(trigger)
+            reader_note = action.with_context(lang=this.env.lang).reason if note_is_reason else note
+            reason = Markup("<p><b>%s</b>%s</p>") % (reader_label, Markup(": %s") % reader_note if reader_note else "")
             if activity:
                 activity.note = (activity.note or Markup()) + reason
                 message = self.env._("Escalated again (%(reason)s); the open activity assigned to %(user)s "
                                      "was updated.", reason=label, user=activity.user_id.name)
+                reader_message = this.env._("Escalated again (%(reason)s); the open activity assigned to %(user)s "
+                                            "was updated.", reason=reader_label, user=activity.user_id.name)
             else:
                 user, basis = assignees[partner.id]
-                points = self.with_context(lang=user.lang or self.env.lang)._talking_points_html(
+                points = this._talking_points_html(
                     partner, company, trigger, moves.filtered(lambda m, p=partner: m.commercial_partner_id == p))
                 activity = partner.sudo().activity_schedule(
                     activity_type_id=activity_type.id,
                     date_deadline=activity_type._get_date_deadline(),
-                    summary=label,
+                    summary=reader_label,
                     note=reason + points,
                     user_id=user.id,
                     dunning_trigger=trigger,
@@ -76,9 +93,11 @@ class DunningEscalation(models.AbstractModel):
                 )
                 message = self.env._("Escalated to %(user)s (%(basis)s): %(reason)s.",
                                      user=user.name, basis=basis, reason=label)
+                reader_message = this.env._("Escalated to %(user)s (%(basis)s): %(reason)s.",
+                                            user=user.name, basis=basis, reason=reader_label)
             # the trail stays with the collections records (the activity's note, the action's
             # chatter), not on the customer's chatter that every employee reads
-            activity.note = (activity.note or Markup()) + Markup("<p><i>%s</i></p>") % message
+            activity.note = (activity.note or Markup()) + Markup("<p><i>%s</i></p>") % reader_message
             if action and action.partner_id.commercial_partner_id == partner:
                 body = Markup("<p>%s</p>") % message
                 if note:
@@ -87,6 +106,10 @@ class DunningEscalation(models.AbstractModel):
                 action.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
             result |= activity
         return result
+
+    @api.model
+    def _trigger_label(self, trigger):
+        return dict(self.env["mail.activity"]._fields["dunning_trigger"]._description_selection(self.env))[trigger]
 
     @api.model
     def _assignees(self, partners, trigger, company):
@@ -149,6 +172,56 @@ class DunningEscalation(models.AbstractModel):
     # ------------------------------------------------------------ talking points
 
     @api.model
+    def _refresh_talking_points(self, company, partner_ids=None):
+        """Write again the talking points of the open collection activities of ``company``'s
+        customers ``partner_ids`` (all of them when ``None``); returns the activities.
+
+        Called after each scoring run for the customers it scored: the points then show the
+        new score and the history since the activity was opened (reminders sent, calls,
+        promises), in the assignee's language. The escalation reasons and the trail around
+        them in the note are kept; so are the invoices marked as the escalation's. The open
+        activities are found in one query; one that fails to render keeps its note (logged).
+        """
+        domain = [
+            ("res_model", "=", "res.partner"),
+            ("dunning_company_id", "=", company.id),
+            ("activity_type_id", "in", self.env["mail.activity"]._dunning_activity_types().ids),
+            ("note", "ilike", TALKING_POINTS_CLASS),
+        ]
+        if partner_ids is not None:
+            if not len(partner_ids):
+                return self.env["mail.activity"]
+            domain.append(("res_id", "in", [int(pid) for pid in partner_ids]))
+        activities = self.env["mail.activity"].sudo().search(domain)
+        partners = self.env["res.partner"].browse(activities.mapped("res_id"))
+        refreshed = activities.browse()
+        for activity in activities:
+            try:
+                with self.env.cr.savepoint():
+                    if self._refresh_note(activity, partners.browse(activity.res_id), company):
+                        refreshed |= activity
+            except Exception:
+                _logger.exception("Dunning: the talking points of activity %s could not be refreshed; "
+                                  "its note is kept.", activity.id)
+        return refreshed
+
+    @api.model
+    def _refresh_note(self, activity, partner, company):
+        note = html.fragment_fromstring(str(activity.note), create_parent="div")
+        old = note.find_class(TALKING_POINTS_CLASS)
+        if not old:
+            return False
+        concerned = [item.text_content().split(",")[0].strip() for item in old[0].find_class(CONCERNED_CLASS)]
+        moves = self.env["account.move"].sudo().search(
+            [("name", "in", concerned), ("company_id", "=", company.id)]) if concerned else None
+        points = self.with_context(lang=activity.user_id.lang or self.env.lang)._talking_points_html(
+            partner, company, activity.dunning_trigger, moves)
+        old[0].getparent().replace(old[0], html.fragment_fromstring(str(points).strip()))
+        activity.note = escape(note.text or "") + Markup("".join(
+            html.tostring(child, encoding="unicode") for child in note))
+        return True
+
+    @api.model
     def _talking_points(self, partner, company, trigger=None):
         """Gather the facts of ``partner``'s case and let the core build the talking points."""
         partner.ensure_one()
@@ -159,9 +232,8 @@ class DunningEscalation(models.AbstractModel):
         promises = self.env["dunning.promise"].sudo().search([
             ("partner_id", "=", partner.id), ("company_id", "=", company.id), ("state", "in", ("open", "broken")),
         ], order="date desc", limit=10)
-        actions = self.env["dunning.action"].sudo().search([
-            ("partner_id", "=", partner.id), ("company_id", "=", company.id), ("state", "=", "done"),
-        ], order="executed_at desc, id desc", limit=5)
+        done = [("partner_id", "=", partner.id), ("company_id", "=", company.id), ("state", "=", "done")]
+        actions = self.env["dunning.action"].sudo().search(done, order="executed_at desc, id desc", limit=5)
         calls = self.env["mail.activity"].sudo().with_context(active_test=False).search([
             ("res_model", "=", "res.partner"), ("res_id", "=", partner.id), ("active", "=", False),
             ("dunning_company_id", "=", company.id), ("dunning_call_outcome", "!=", False),
@@ -196,6 +268,7 @@ class DunningEscalation(models.AbstractModel):
             "points": points,
             "promises": promises,
             "contacts": self._last_contacts(actions, calls[:5]),
+            "reminders": self.env["dunning.action"].sudo().search_count(done) if len(actions) == 5 else len(actions),
             "tz_name": tz_name,
         }
 
@@ -274,6 +347,7 @@ class DunningEscalation(models.AbstractModel):
                 "business_hours": env._("business hours"),
             }.get(points.call_basis, ""),
             "tz_name": data["tz_name"],
+            "reminders": data["reminders"],
         }
         return env["ir.qweb"]._render("dunning_ai.dunning_talking_points", values)
 

@@ -1,3 +1,4 @@
+import json
 import logging
 from collections import Counter
 from datetime import UTC, timedelta
@@ -22,8 +23,9 @@ class DunningPlanner(models.AbstractModel):
     """Plans one decision per customer for all the customers of a company at once.
 
     A handful of set-wise readers (``_fetch_*``) feed ``core.planner`` with typed inputs;
-    the core decides (``Plan``) and says why (``core.reasons``); this service translates the
-    reasons once per sentence (``_reason_texts``) and inserts the actions set-wise. Channels
+    the core decides (``Plan``) and says why (``core.reasons``); this service stores the
+    reasons as factors and inserts the actions set-wise; ``_render_reasons`` puts the factors
+    into words when an action is read, in the reader's language (``_reason_texts``). Channels
     are read only through the ``dunning.channel`` registry, so the planner names none.
     """
 
@@ -83,11 +85,10 @@ class DunningPlanner(models.AbstractModel):
         seed = company.id * 100003 + today.toordinal()
         aware_now = now.replace(tzinfo=UTC)
         plan = core_planner.plan(aware_now, customers, stage_data, settings, seed=seed)
+        # stored as factors, put into words in each reader's language (``_render_reasons``)
         factors = core_reasons.explain(
-            plan, customers, stage_data, settings, now=aware_now, labels=self._labels(channels),
-            money=core_messages.money_formatter(company.currency_id.name, company.currency_id.decimal_places,
-                                                self.env.lang))
-        texts = self._reason_texts()
+            plan, customers, stage_data, settings, now=aware_now,
+            labels=core_reasons.deferred_labels(channels), money=core_reasons.Money)
         context = {"company": company, "policy": policy, "stages": stages, "channels": channels,
                    "handover": Channel._handover_key(), "seed": seed}
         vals_list, skipped = [], []
@@ -96,8 +97,7 @@ class DunningPlanner(models.AbstractModel):
                 skipped.append((debt[0], plan.status[i] if plan.stage[i] < 0 else "no_slot",
                                 customers.days_overdue[i], customers.days_since_prev[i]))
                 continue
-            reason = "\n".join(core_reasons.render(factor, texts) for factor in factors[i])
-            vals_list.append(self._prepare_action_vals(context, debt, plan, i, reason))
+            vals_list.append(self._prepare_action_vals(context, debt, plan, i, factors[i]))
         # one insert for the whole company (three statements, whatever the number of customers)
         actions = self._insert_actions(vals_list)
         Skip._dunning_record_planner(company, skipped, now)
@@ -106,8 +106,9 @@ class DunningPlanner(models.AbstractModel):
         return actions
 
     @api.model
-    def _prepare_action_vals(self, context, debt, plan, i, reason):
-        """Values of one planned action: the core's decision for customer ``i`` and its reasons."""
+    def _prepare_action_vals(self, context, debt, plan, i, factors):
+        """Values of one planned action: the core's decision for customer ``i`` and its reasons
+        (``core.reasons`` factors, stored as JSON)."""
         column = int(plan.channel[i])
         return {
             "company_id": context["company"].id,
@@ -121,7 +122,7 @@ class DunningPlanner(models.AbstractModel):
             "planned_at": plan.planned[i].astimezone(UTC).replace(tzinfo=None),
             "state": "to_approve" if plan.approval[i] else "scheduled",
             "confidence": float(plan.confidence[i]),
-            "reason": reason,
+            "reason_factors": core_reasons.dump(factors),
             "model_version": f"{PLANNER_VERSION}/seed-{context['seed']}",
             "amount_due": debt[1],
             "local_hour": int(plan.local_hour[i]),
@@ -196,15 +197,37 @@ class DunningPlanner(models.AbstractModel):
         )
 
     @api.model
-    def _labels(self, channels):
-        """Names of tones, segments and channels in the reader's language, for the reasons."""
-        Action = self.env["dunning.action"]
-        channel_labels = dict(Action._fields["channel"]._description_selection(self.env))
-        return core_reasons.Labels(
-            tones=dict(Action._fields["tone"]._description_selection(self.env)),
-            segments=dict(self.env["res.partner"]._fields["dunning_segment"]._description_selection(self.env)),
-            channels=[channel_labels.get(c, c) for c in channels],
-        )
+    def _render_reasons(self, actions):
+        """``{action: text}``: the planner's reasons of ``actions`` in the reader's language
+        (``self.env.lang``), from their stored factors; actions without factors are left out."""
+        result = {}
+        todo = actions.filtered("reason_factors")
+        if not todo:
+            return result
+        env = self.env
+        Action = env["dunning.action"]
+        names = {
+            "tone": dict(Action._fields["tone"]._description_selection(env)),
+            "segment": dict(env["res.partner"]._fields["dunning_segment"]._description_selection(env)),
+            "channel": dict(Action._fields["channel"]._description_selection(env)),
+        }
+        texts = self._reason_texts()
+        formatters = {}
+        for action in todo:
+            currency = action.company_id.currency_id or env.company.currency_id
+            if currency not in formatters:
+                formatters[currency] = core_messages.money_formatter(
+                    currency.name, currency.decimal_places, env.lang or "en_US")
+            money = formatters[currency]
+
+            def resolve(value, money=money):
+                if isinstance(value, core_reasons.Money):
+                    return money(value.amount)
+                return names.get(value.kind, {}).get(value.code, value.code)
+
+            result[action] = "\n".join(core_reasons.render(factor, texts, resolve)
+                                       for factor in core_reasons.load(action.reason_factors))
+        return result
 
     @api.model
     def _reason_texts(self):
@@ -253,15 +276,16 @@ class DunningPlanner(models.AbstractModel):
         if not vals_list:
             return Action
         columns = ["company_id", "partner_id", "policy_id", "stage_id", "tone", "channel",
-                   "escalation_trigger", "planned_at", "state", "confidence", "reason",
+                   "escalation_trigger", "planned_at", "state", "confidence", "reason_factors",
                    "model_version", "amount_due", "local_hour", "local_weekday"]
         types = ["int4", "int4", "int4", "int4", "varchar", "varchar", "varchar", "timestamp",
-                 "varchar", "float8", "text", "varchar", "numeric", "int4", "int4"]
+                 "varchar", "float8", "jsonb", "varchar", "numeric", "int4", "int4"]
         # ids drawn first, so that each row's invoices are linked to the right action
         self.env.cr.execute(SQL(
             "SELECT nextval('dunning_action_id_seq') FROM generate_series(1, %s)", len(vals_list)))
         ids = [row[0] for row in self.env.cr.fetchall()]
-        arrays = [ids] + [[None if vals[col] is False else vals[col] for vals in vals_list] for col in columns]
+        arrays = [ids] + [[None if vals[col] is False else json.dumps(vals[col]) if kind == "jsonb" else vals[col]
+                           for vals in vals_list] for col, kind in zip(columns, types, strict=True)]
         self.env.cr.execute(SQL(
             """
             INSERT INTO dunning_action (id, %(columns)s, create_uid, write_uid, create_date, write_date)

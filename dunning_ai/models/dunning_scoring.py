@@ -1,6 +1,7 @@
 """Payment-behaviour scoring of customers: one SQL pass per company into the pure core."""
 
 import datetime
+import json
 import logging
 import time
 
@@ -25,7 +26,7 @@ HISTORY_DTYPES = (np.int64, np.int64, np.int64, np.int64, np.int64, np.float64, 
 #: the company-dependent score fields of res.partner, in the order the scoring writes them
 SCORE_FIELDS = ("dunning_risk_score", "dunning_segment", "dunning_on_time_rate",
                 "dunning_avg_days_late", "dunning_predicted_days_late", "dunning_last_scored",
-                "dunning_explanation")
+                "dunning_explanation_factors")
 
 #: Every posted customer invoice of a company with its amounts, settlement day and reminders
 #: (see ``DunningScoring._history``); ``%(partner_filter)s`` narrows it to a few customers.
@@ -109,6 +110,13 @@ REFUNDS_QUERY = """
 
 def _day(date):
     return (date - _EPOCH).days
+
+
+def _plain(value):
+    """JSON for the NumPy scalars of the core's explanations."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 class DunningScoring(models.AbstractModel):
@@ -231,6 +239,9 @@ class DunningScoring(models.AbstractModel):
         t3 = time.perf_counter()
         self._write_scores(company, result, today, full=partner_ids is None)
         stats["write_s"] = time.perf_counter() - t3
+        # what collectors read of these customers follows their new scores
+        stats["talking_points"] = len(self.env["dunning.escalation"]._refresh_talking_points(
+            company, None if partner_ids is None else result.partners.tolist()))
         stats["partners"] = len(result.partners)
         stats["moves"] = len(result.move_ids)
         return stats
@@ -272,8 +283,8 @@ class DunningScoring(models.AbstractModel):
         self.env["res.partner"].flush_model(partner_fields)
         self.env["account.move"].flush_model(move_fields)
         key = str(company.id)
-        lang = company.partner_id.lang or self.env.lang or "en_US"
-        texts = self.with_context(lang=lang)._explanation_texts(result.explanations)
+        # the factors, put into words in each reader's language (``res.partner.dunning_explanation``)
+        texts = [json.dumps(factors, default=_plain) for factors in result.explanations]
         now = fields.Datetime.to_string(fields.Datetime.now())
         values = (SQL("v.risk"), SQL("v.segment"), SQL("v.on_time"), SQL("v.avg_late"), SQL("v.pred_late"),
                   SQL("%s::text", now), SQL("v.explanation"))
@@ -326,12 +337,12 @@ class DunningScoring(models.AbstractModel):
             company=company.id,
             scope=scope,
         ))
-        self.env["res.partner"].invalidate_model(partner_fields)
+        self.env["res.partner"].invalidate_model([*partner_fields, "dunning_explanation"])
         self.env["account.move"].invalidate_model(move_fields)
 
     # ------------------------------------------------------------ explanations: core keys -> plain words
     def _explanation_texts(self, explanations):
-        """One translated paragraph per customer from the core's factor lists."""
+        """One paragraph per customer from the core's factor lists, in the reader's language."""
         facts = {
             "n_settled": self.env._("%(value)s invoices paid so far"),
             "on_time_rate": self.env._("pays %(value)s of invoices on time (typical customer: %(baseline)s)"),
@@ -374,7 +385,9 @@ class DunningScoring(models.AbstractModel):
             lines = []
             for factor in factors:
                 key, params = factor["key"], factor["params"]
-                if key == "prior":
+                if key == "text":  # written by hand, kept as it is
+                    lines.append(params["text"])
+                elif key == "prior":
                     lines.append(prior_text % {"reason": reasons.get(params["reason"], reasons["no_model"]) % params})
                 elif key == "prior_customer_rate":
                     lines.append(customer_text % {"late_rate": f"{params['late_rate']:.0%}",

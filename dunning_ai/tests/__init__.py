@@ -32,3 +32,4 @@ from . import test_tour
 from . import test_menus
 from . import test_i18n
 from . import test_pay_page_payment
+from . import test_reader_language

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..core.formatting import money, short_date
 
@@ -41,6 +42,28 @@ class DunningAction(models.Model):
     sms_amount_due = fields.Char(compute="_compute_sms_texts")
     sms_due_date = fields.Char(compute="_compute_sms_texts")
     sms_optout_line = fields.Char(compute="_compute_sms_texts")
+
+    # The SMS as the customer gets it, for the approval queue (``dunning.channel.sms._preview``).
+    sms_preview_text = fields.Text(string="SMS Text", compute="_compute_sms_preview")
+    sms_preview_segments = fields.Integer(string="SMS Segments", compute="_compute_sms_preview")
+    sms_preview_info = fields.Char(string="SMS Length", compute="_compute_sms_preview")
+
+    @api.depends("channel", "stage_id", "tone", "partner_id", "move_ids", "mail_message_id", "sms_uuid")
+    @api.depends_context("lang")
+    def _compute_sms_preview(self):
+        Sms = self.env["dunning.channel.sms"]
+        for action in self:
+            text, segments, info = False, 0, False
+            if action.channel == "sms" and action.id:
+                try:
+                    preview = Sms._preview(action)
+                except UserError as error:
+                    info = str(error)
+                else:
+                    text, segments, info = preview["text"], preview["segments"], preview["info"]
+            action.sms_preview_text = text
+            action.sms_preview_segments = segments
+            action.sms_preview_info = info
 
     @api.depends("move_ids.amount_residual", "move_ids.invoice_date_due", "company_id", "tone")
     @api.depends_context("lang")

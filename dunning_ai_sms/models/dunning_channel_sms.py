@@ -4,9 +4,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 from odoo.addons.dunning_ai.core.vocabulary import PENDING_STATES
 from odoo.addons.dunning_ai.core.windows import next_allowed
+
+from ..core.segments import sms_length
 
 TONE_TEMPLATES = {
     "courtesy": "dunning_ai_sms.sms_template_dunning_courtesy",
@@ -213,6 +216,54 @@ class DunningChannelSms(models.AbstractModel):
         if optout and optout not in body:
             body = f"{body} {optout}"
         return body
+
+    # ------------------------------------------------------------ preview
+
+    @api.model
+    def _preview(self, action):
+        """The SMS of ``action`` as the customer gets it, with its length and segments.
+
+        A queued SMS shows the text that left; a pending one the text ``_queue`` would send
+        now: the same template, rendering and tidying, with the reminder's pay link.
+        """
+        action.ensure_one()
+        sms = action.sms_uuid and self.env["sms.sms"].sudo().search([("uuid", "=", action.sms_uuid)], limit=1)
+        if sms:
+            text = sms.body
+        elif action.mail_message_id:
+            text = html2plaintext(action.mail_message_id.body or "")
+        else:
+            template = self._template(action)
+            if not template:
+                raise UserError(self.env._("No SMS template for the stage %s.", action.stage_id.display_name))
+            text = self._render_preview(action, template)
+        info = sms_length(text)
+        return {
+            "text": text,
+            "segments": info.segments,
+            "info": self.env._(
+                "%(units)s characters, %(segments)s SMS (%(encoding)s, %(left)s left in the last one)",
+                units=info.units, segments=info.segments,
+                encoding="GSM-7" if info.encoding == "gsm7" else "Unicode",
+                left=info.remaining,
+            ),
+        }
+
+    @api.model
+    def _render_preview(self, action, template):
+        """The body ``_queue`` renders, without writing anything: the pay link it stores on the
+        action before rendering is only put in the record cache for the rendering."""
+        if action.sms_payment_url:
+            return self._finalize_body(action, template._render_field("body", action.ids, compute_lang=True)[action.id])
+        url = self._payment_url(action)
+        if not url:
+            raise UserError(self.env._("No open invoice left to remind %s of.", action.partner_id.display_name))
+        action._fields["sms_payment_url"]._update_cache(action, url)
+        try:
+            body = template._render_field("body", action.ids, compute_lang=True)[action.id]
+        finally:
+            action.invalidate_recordset(["sms_payment_url"])
+        return self._finalize_body(action, body)
 
     # ------------------------------------------------------------ delivery reports, opt-out
 

@@ -7,3 +7,4 @@ from . import test_sms_engine_flow
 from . import test_sms_trust
 from . import test_security_sms
 from . import test_sms_amount
+from . import test_sms_preview
