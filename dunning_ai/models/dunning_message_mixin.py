@@ -198,11 +198,15 @@ class DunningMessageMixin(models.AbstractModel):
         return fields.Datetime.now() <= (self.executed_at or self.create_date) + PAY_LINK_VALIDITY
 
     def _dunning_main_pay_url(self):
-        """Where the "Pay now" button leads: the invoice's payment page, or our page listing them."""
+        """Where the "Pay now" button leads: the invoice's own payment page when the reminder
+        asks exactly that invoice (one invoice, one currency, no credits to deduct), else our
+        page, which asks the net amount per currency."""
         self.ensure_one()
         moves = self._dunning_open_moves()
         if len(moves) == 1:
-            return self._dunning_pay_url(moves)
+            balance = self._dunning_balance()
+            if not balance.credits and {item.move_id for item in balance.overdue} <= set(moves.ids):
+                return self._dunning_pay_url(moves)
         return f"{self.get_base_url()}/dunning/pay/{self.id}?access_token={self._dunning_pay_token()}"
 
     def _dunning_short_pay_url(self):

@@ -181,6 +181,22 @@ class TestPayPagePayment(PayPageCommon, HttpCase):
         receivable = credit.move_id.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
         self.assertTrue(receivable.reconciled, "the customer's credit was applied to the invoices")
 
+    def test_pay_now_of_one_invoice_with_credits_leads_to_the_net_amount(self):
+        """One invoice alone goes to its own payment page; with a credit to deduct, the
+        button leads to the reminder's page, which asks the net amount."""
+        other = self.env["res.partner"].create({"name": "Single Invoice Co", "email": "single@example.com"})
+        single = self._dunning_invoice(other, 300.0, self.today - timedelta(days=40), self.today - timedelta(days=10))
+        action = self._dunning_action(single, partner_id=other.id)
+        self.assertIn(f"/my/invoices/{single.id}", action._dunning_main_pay_url())
+        self.env["account.payment"].create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": other.id,
+            "amount": 100.0, "date": self.today, "journal_id": self.company_data["default_journal_bank"].id,
+        }).action_post()
+        url = action._dunning_main_pay_url()
+        self.assertIn(f"/dunning/pay/{action.id}?access_token=", url)
+        _response, page = self._page(action)
+        self.assertIn("200.00", _text(page, "o_dunning_pay_total"))
+
     def test_a_payment_on_its_way_is_announced(self):
         response, page = self._page()
         self.assertFalse(_elements(page, "o_dunning_pay_pending"))
