@@ -45,6 +45,10 @@ class TalkingPoints:
     call_at_utc: datetime | None
     call_basis: str
     reasons: list = field(default_factory=list)
+    #: open credit notes and unapplied payments in the customer's favour (a positive amount)
+    credits: float = 0.0
+    #: what is due now: the overdue amount less the credits, never below zero
+    due_now: float = 0.0
 
 
 def invoice_facts(invoices, today):
@@ -179,11 +183,18 @@ def best_call_time(now_utc, tz_name, business_hours=DEFAULT_BUSINESS_HOURS, lear
 
 def build_talking_points(*, today, now_utc, invoices, segment, risk_score, broken_promises=0,
                          open_promises=0, trigger=None, tz_name=None,
-                         business_hours=DEFAULT_BUSINESS_HOURS, reached_call_hours=()):
-    """Assemble every fact and suggestion of a call into one :class:`TalkingPoints`."""
+                         business_hours=DEFAULT_BUSINESS_HOURS, reached_call_hours=(), credits=0.0):
+    """Assemble every fact and suggestion of a call into one :class:`TalkingPoints`.
+
+    ``credits`` (a positive amount) are netted as the reminders net them: against the
+    overdue part first, what is left against the rest; a payment plan is offered on the net.
+    """
     facts = invoice_facts(invoices, today)
     total_due = round(sum(fact.residual for fact in facts), 2)
     total_overdue = round(sum(fact.residual for fact in facts if fact.days_overdue > 0), 2)
+    credits = round(max(credits or 0.0, 0.0), 2)
+    due_now = round(max(total_overdue - credits, 0.0), 2)
+    net_total = round(max(total_due - credits, 0.0), 2)
     oldest = max((fact.days_overdue for fact in facts), default=0)
     approach, offer, reasons = suggest_approach(
         segment=segment,
@@ -193,9 +204,9 @@ def build_talking_points(*, today, now_utc, invoices, segment, risk_score, broke
         open_promises=open_promises,
         disputed_count=sum(1 for fact in facts if fact.disputed),
         trigger=trigger,
-        total_due=total_due,
+        total_due=net_total,
     )
-    count, amount = instalment_plan(total_due, offer)
+    count, amount = instalment_plan(net_total, offer)
     if offer == "payment_plan" and not count:
         offer = "full_payment_date"
     local, utc, basis = best_call_time(
@@ -213,5 +224,7 @@ def build_talking_points(*, today, now_utc, invoices, segment, risk_score, broke
         call_at_local=local,
         call_at_utc=utc,
         call_basis=basis,
+        credits=credits,
+        due_now=due_now,
         reasons=reasons,
     )

@@ -261,6 +261,7 @@ class DunningEscalation(models.AbstractModel):
             tz_name=tz_name,
             business_hours=self._business_hours(company),
             reached_call_hours=reached_hours,
+            credits=self._open_credits(partner, company),
         )
         return {
             "partner": partner,
@@ -303,6 +304,20 @@ class DunningEscalation(models.AbstractModel):
         return contacts[:5]
 
     @api.model
+    def _open_credits(self, partner, company):
+        """Open credit notes and unapplied payments of ``partner`` in ``company``, in the
+        company's currency (a positive amount), as the reminders net them."""
+        lines = self.env["account.move.line"].sudo().with_context(active_test=False).search([
+            ("partner_id", "child_of", partner.commercial_partner_id.id),
+            ("company_id", "=", company.id),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("amount_residual", "<", 0),
+        ])
+        return -sum(lines.mapped("amount_residual"))
+
+    @api.model
     def _talking_points_html(self, partner, company, trigger=None, moves=None):
         """Render the talking points as the HTML note of a collector's activity."""
         data = self._talking_points(partner, company, trigger)
@@ -323,6 +338,8 @@ class DunningEscalation(models.AbstractModel):
             } for fact in points.invoices],
             "total_due": format_amount(env, points.total_due, currency),
             "total_overdue": format_amount(env, points.total_overdue, currency),
+            "credits": points.credits and format_amount(env, points.credits, currency),
+            "due_now": format_amount(env, points.due_now, currency),
             "oldest": points.oldest_days_overdue,
             "segment": segments.get(data["partner"].dunning_segment) or env._("Not scored yet"),
             "risk": round(data["partner"].dunning_risk_score),

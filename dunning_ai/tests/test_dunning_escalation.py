@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import html2plaintext, mute_logger
 
 from ..models.mail_activity import TRIGGER_ACTIVITY_TYPES
 from .common import DunningCollectorsCommon
@@ -96,3 +98,24 @@ class TestEscalation(DunningCollectorsCommon):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             activity.copy({"dunning_trigger": "high_value"})
             self.env.flush_all()
+
+
+@tagged("post_install", "-at_install")
+class TestTalkingPointsAmounts(DunningCollectorsCommon):
+    """What a collector is told to ask is what the reminders ask: credits deducted, and an
+    invoice not due yet never called overdue."""
+
+    def test_credits_and_not_yet_due_invoices_in_the_talking_points(self):
+        self._dunning_invoice(self.customer, 500.0, self.today - timedelta(days=5), self.today + timedelta(days=6))
+        self.env["account.payment"].create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
+            "amount": 400.0, "date": self.today, "journal_id": self.company_data["default_journal_bank"].id,
+        }).action_post()
+        activity = self.customer._dunning_escalate("final_stage")
+        # plain text without the bold marks, amounts as "$1,200.00" (Odoo puts a no-break space after "$")
+        note = " ".join(html2plaintext(activity.note).replace("*", "").split()).replace("$ ", "$")
+        # 1,200 + 300 overdue, 500 coming due; 400 of credits: 1,100 due now
+        self.assertIn("Open invoices: $2,000.00, of which $1,500.00 overdue", note)
+        self.assertIn("Credits in the customer's favour: $400.00; due now: $1,100.00.", note)
+        self.assertIn("(not due yet): $500.00", note)
+        self.assertEqual(note.count("days overdue)"), 2, note)

@@ -35,6 +35,17 @@ def test_facts_sorted_and_totals():
     assert (points.approach, points.offer) == ("firm", "full_payment_date")
 
 
+def test_credits_are_netted_against_the_overdue_part_first():
+    invoices = [("INV/1", date(2026, 1, 9), 500.0, False, 0.8), ("INV/3", date(2026, 3, 20), 300.0, False, 0.1)]
+    common = {"today": TODAY, "now_utc": datetime(2026, 3, 10, 6, 0, tzinfo=UTC), "invoices": invoices,
+              "segment": "habitual", "risk_score": 55.0, "tz_name": "Europe/Brussels"}
+    points = build_talking_points(**common, credits=200.0)
+    assert (points.total_overdue, points.credits, points.due_now) == (500.0, 200.0, 300.0)
+    points = build_talking_points(**common, credits=650.0)
+    assert (points.due_now, points.credits) == (0.0, 650.0)
+    assert build_talking_points(**common).due_now == 500.0
+
+
 def test_approach_priorities():
     assert _approach(disputed_count=1, broken_promises=2) == ("listen", "review_dispute")
     assert _approach(trigger="hardship") == ("empathetic", "payment_plan")
