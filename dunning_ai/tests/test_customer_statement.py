@@ -108,19 +108,19 @@ class TestCustomerStatement(CustomerStatementCommon):
         content = self._render_html(PARTNER_REPORT, self.customer)
         usd, eur = statement_rows(content)  # the company's currency first
         self.assertEqual(eur, [
-            [self.oldest.name, "Facture", "15 juil. 2026", "14 août 2026", "101", "Overdue", "1 234,56 €"],
-            [self.disputed.name, "Facture", "1 sept. 2026", "1 oct. 2026", "53", "Disputed", "400,00 €"],
-            [self.late.name, "Facture", "1 oct. 2026", "31 oct. 2026", "23", "Overdue", "500,00 €"],
-            [self.refund.name, "Credit note", "2 nov. 2026", "2 nov. 2026", "", "To deduct", "-200,00 €"],
-            [self.payment.move_id.name, "Payment", "20 nov. 2026", "20 nov. 2026", "", "To deduct", "-150,00 €"],
-            [self.not_due.name, "Facture", "20 nov. 2026", "20 déc. 2026", "", "Not due", "300,00 €"],
+            [self.oldest.name, "Facture", "15 juil. 2026", "14 août 2026", "101", "En retard", "1 234,56 €"],
+            [self.disputed.name, "Facture", "1 sept. 2026", "1 oct. 2026", "53", "En litige", "400,00 €"],
+            [self.late.name, "Facture", "1 oct. 2026", "31 oct. 2026", "23", "En retard", "500,00 €"],
+            [self.refund.name, "Avoir", "2 nov. 2026", "2 nov. 2026", "", "À déduire", "-200,00 €"],
+            [self.payment.move_id.name, "Paiement", "20 nov. 2026", "20 nov. 2026", "", "À déduire", "-150,00 €"],
+            [self.not_due.name, "Facture", "20 nov. 2026", "20 déc. 2026", "", "Non échu", "300,00 €"],
         ])
         self.assertEqual(usd, [
-            [self.in_usd.name, "Facture", "5 oct. 2026", "4 nov. 2026", "19", "Overdue", "80,00 $US"],
+            [self.in_usd.name, "Facture", "5 oct. 2026", "4 nov. 2026", "19", "En retard", "80,00 $US"],
         ])
         text = page_text(content)
-        # the terms translated so far (the statement's new terms wait for the .po files)
-        for heading in ("Relevé de compte", "Échéance", "Jours de retard", "Montant dû", "Date :"):
+        for heading in ("Relevé de compte", "Échéance", "Jours de retard", "Montant dû", "Date :",
+                        "Plus de 90 jours", "Montant à régler maintenant"):
             self.assertIn(heading, text)
         self.assertIn("23 nov. 2026", text)
         self.assertNotIn("555,00", text, "another company's invoice on this company's statement")
@@ -130,12 +130,12 @@ class TestCustomerStatement(CustomerStatementCommon):
         usd, eur = statement_totals(content)
         # overdue 1,234.56 + 500; credits 200 + 150; the disputed 400 held, never asked
         self.assertEqual(eur, {
-            "Overdue": "1 734,56 €", "Not yet due": "300,00 €", "Disputed or on hold": "400,00 €",
-            "Credits": "-350,00 €", "Balance": "2 084,56 €", "Amount due now": "1 384,56 €",
+            "En retard": "1 734,56 €", "Pas encore échu": "300,00 €", "En litige ou suspendu": "400,00 €",
+            "Crédits": "-350,00 €", "Solde": "2 084,56 €", "Montant à régler maintenant": "1 384,56 €",
         })
         self.assertEqual(usd, {
-            "Overdue": "80,00 $US", "Not yet due": "0,00 $US", "Credits": "0,00 $US",
-            "Balance": "80,00 $US", "Amount due now": "80,00 $US",
+            "En retard": "80,00 $US", "Pas encore échu": "0,00 $US", "Crédits": "0,00 $US",
+            "Solde": "80,00 $US", "Montant à régler maintenant": "80,00 $US",
         })
         aging_usd, aging_eur = statement_aging(content)
         self.assertEqual(aging_eur, {"not_due": "300,00 €", "1_30": "500,00 €", "31_60": "400,00 €",
@@ -167,9 +167,9 @@ class TestCustomerStatement(CustomerStatementCommon):
         self.assertIn("9 Other Avenue", text)
         self.assertNotIn("1 Statement Street", text)
         self.assertEqual(statement_rows(content), [[
-            [self.elsewhere.name, "Facture", "1 oct. 2026", "31 oct. 2026", "23", "Overdue", "555,00 $US"],
+            [self.elsewhere.name, "Facture", "1 oct. 2026", "31 oct. 2026", "23", "En retard", "555,00 $US"],
         ]])
-        self.assertEqual(statement_totals(content)[0]["Amount due now"], "555,00 $US")
+        self.assertEqual(statement_totals(content)[0]["Montant à régler maintenant"], "555,00 $US")
 
     def test_nothing_open(self):
         other = self.env["res.partner"].create({"name": "Paid Up Ltd", "lang": "en_US"})
@@ -241,7 +241,7 @@ class TestCustomerStatement(CustomerStatementCommon):
         text = page_text(letter.raw)
         self.assertIn("Relevé de compte", text)
         self.assertIn(self.refund.name, text)
-        self.assertIn("Amount due now 1 384,56 €", text)
+        self.assertIn("Montant à régler maintenant 1 384,56 €", text)
 
 
 @tagged("post_install", "-at_install")
@@ -260,14 +260,14 @@ class TestSendStatement(CustomerStatementCommon):
         self.assertEqual(composer.model, "res.partner")
         self.assertEqual(composer.res_ids, str(self.customer.ids))
         self.assertEqual(composer.partner_ids, self.invoice_contact)
-        self.assertEqual(composer.subject, f"{self.company.name}: statement of account")
+        self.assertEqual(composer.subject, f"{self.company.name} : relevé de compte")
         body = page_text(str(composer.body))
         self.assertIn("Service comptable", body)
         self.assertIn("1 384,56 €", body, "the amount due now, as a French reader writes it")
         self.assertIn("80,00 $US", body)
         self.assertEqual(len(composer.attachment_ids), 1)
         attachment = composer.attachment_ids
-        self.assertTrue(attachment.name.startswith("Statement - Client Français"))
+        self.assertTrue(attachment.name.startswith("Relevé - Client Français"), attachment.name)
         statement = attachment.raw.decode() if attachment.raw[:5] != b"%PDF-" else ""
         if statement:
             self.assertIn("Relevé de compte", page_text(statement))
@@ -278,7 +278,7 @@ class TestSendStatement(CustomerStatementCommon):
         with freeze_time(TODAY):
             composer._action_send_mail()
         message = self.customer.message_ids[0]
-        self.assertEqual(message.subject, f"{self.company.name}: statement of account")
+        self.assertEqual(message.subject, f"{self.company.name} : relevé de compte")
         self.assertEqual(message.partner_ids, self.invoice_contact)
         self.assertEqual(len(message.attachment_ids), 1)
         mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
@@ -391,7 +391,7 @@ class TestCustomerStatementPdf(CustomerStatementCommon):
         self.assertEqual(content[:5], b"%PDF-")
         text = " ".join(pdf_text(content).split())
         for expected in ("Relevé de compte", self.oldest.name, self.refund.name, self.payment.move_id.name,
-                         self.disputed.name, "Disputed", "1 384,56 €", "80,00 $US", "14 août 2026",
+                         self.disputed.name, "En litige", "1 384,56 €", "80,00 $US", "14 août 2026",
                          "Service comptable", "5 rue des Paiements"):
             self.assertIn(expected, text)
         if _wkhtml().is_patched_qt:  # Debian's wkhtmltopdf prints no header nor footer
