@@ -315,7 +315,13 @@ class DunningExecutor(models.AbstractModel):
             excluded, dnc, pause, promise, active = flags[action.id]
             balance = balances[action.id]
             courtesy = action.tone == "courtesy"
-            about = balance.overdue + (balance.coming_due if courtesy else [])
+            # the invoices of the currencies where something is asked, as the planner keeps them
+            # (a currency its credits cover is not reminded of); all of them when none is asked
+            asked = balance.asked
+            about = [item for item in balance.overdue if item.currency in asked] or balance.overdue
+            if courtesy:
+                about = about + ([item for item in balance.coming_due
+                                  if balance.currencies[item.currency].coming_due_net > 0] or balance.coming_due)
             move_ids = sorted({item.move_id for item in about if item.kind == "invoice"})
             cancel = None
             if not active:

@@ -87,3 +87,18 @@ class TestReminderPlanning(DunningEngineCommon):
                 paid: ("cancelled", "nothing is overdue any more"),
                 gone: ("cancelled", "the customer is archived"),
             })
+
+    def test_executor_keeps_the_invoices_of_the_currencies_asked(self):
+        """Dollars covered by a credit note, euros owed: the sent reminder is about the euro
+        invoice only, as planned (the send-time refresh does not bring the dollars back)."""
+        mixed, covered_usd = self._owing("Mixed Sent Co", amount=100.0)
+        self._refund(mixed, 300.0)
+        mixed_eur = self._dunning_invoice(mixed, 200.0, "2026-02-01", DUE, currency=self.eur)
+        late_eur = self._dunning_invoice(mixed, 50.0, "2026-02-01", "2026-03-12", currency=self.eur)
+        [action] = self._plan(PLAN).filtered(lambda a: a.partner_id == mixed)
+        self.assertEqual(action.move_ids, mixed_eur)
+        self._execute(EXECUTE)
+        self.assertEqual(action.state, "done")
+        # the euro invoice that fell due since planning joins; the covered dollars do not
+        self.assertEqual(action.move_ids, mixed_eur | late_eur)
+        self.assertNotIn(covered_usd, action.move_ids)
