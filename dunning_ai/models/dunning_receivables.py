@@ -98,7 +98,16 @@ def open_items(env, partners, company):
     result = {pid: [] for pid in commercial_ids}
     if not commercial_ids:
         return result, {}
-    flush_for_debts(env)
+    # only what the query reads: rendering a reminder runs in read-only requests (a form's
+    # preview), where flushing any other pending write would fail
+    env["account.move.line"].flush_model([
+        "move_id", "account_id", "partner_id", "company_id", "parent_state", "reconciled", "date",
+        "date_maturity", "amount_residual", "amount_residual_currency", "currency_id", "no_followup",
+    ])
+    env["account.move"].flush_model(["move_type", "name", "invoice_date", "origin_payment_id",
+                                     "statement_line_id", "dunning_disputed"])
+    env["res.partner"].flush_model(["commercial_partner_id"])
+    env["account.account"].flush_model(["account_type"])
     env["res.currency"].flush_model(["name", "decimal_places"])
     env.cr.execute(SQL(
         """
