@@ -374,7 +374,7 @@ class TestStatementAccess(CustomerStatementCommon):
             self._render_html(PARTNER_REPORT, foreign, env=self.env)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "dunning_slow")
 class TestCustomerStatementPdf(CustomerStatementCommon):
     def setUp(self):
         super().setUp()

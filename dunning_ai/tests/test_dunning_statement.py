@@ -15,7 +15,7 @@ from odoo.addons.base.models.ir_actions_report import _wkhtml
 from .common import TODAY, DunningMessagesCommon, StatementPdfCommon, pdf_text
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "dunning_slow")
 class TestDunningStatementPdf(StatementPdfCommon):
     def test_statement_report_is_a_pdf(self):
         with self.allow_pdf_render():
@@ -47,7 +47,7 @@ class TestDunningStatementPdf(StatementPdfCommon):
         self.assertStatementPdf(letter.raw)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "dunning_slow")
 class TestDunningStatementPrintedAhead(StatementPdfCommon):
     """Statements printed before the send go out as printed, unless the account changed since."""
 

@@ -339,7 +339,7 @@ class TestEmailRecipients(DunningMessagesCommon):
         self.assertTrue(self.action.replied)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "dunning_slow")
 class TestEmailRecipientsBatch(TestEmailRecipients):
     """The same through the executor's fast path (``_send``: the batch)."""
 

@@ -14,7 +14,7 @@ CUSTOMERS = 150
 SEED = 20261123
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "dunning_slow")
 class TestDunningFuzz(DunningEngineCommon):
     """Seeded random customers with missing or odd data through a full cycle: score, plan, send."""
 

@@ -107,7 +107,7 @@ class PayPageCommon(DunningCommon):
         return self.env["payment.transaction"].sudo().search([("partner_id", "=", self.customer.id)])
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "dunning_slow")
 class TestPayPagePayment(PayPageCommon, HttpCase):
 
     def test_pays_a_three_invoice_reminder_in_one_payment(self):

@@ -8,7 +8,7 @@ from odoo.tests import HttpCase, tagged
 from .common import DunningCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "dunning_slow")
 class TestDunningTour(DunningCommon, HttpCase):
     """Guided tours of the web client, run in headless Chromium."""
 
